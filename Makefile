@@ -1,0 +1,52 @@
+# Docket's two commands: `make run` and `make test`. See README.md.
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+BIND ?= 127.0.0.1:8000
+# A PostgreSQL server the tests may create and drop a test database on.
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/docket
+
+# `make run` serves plain HTTP on loopback for one person trying Docket; a real
+# deployment sets these itself (README, "Configuration").
+DOCKET_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+DOCKET_HTTPS ?= off
+
+.PHONY: run test lint test-services messages screenshots
+
+$(BIN)/docket: pyproject.toml
+	@test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.test-installed: $(BIN)/docket
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+run: $(BIN)/docket
+	@$(BIN)/docket migrate --no-input --verbosity 0
+	@$(BIN)/docket demo --if-empty
+	@$(BIN)/docket createadmin --if-none
+	@echo "Open http://$(BIND)/ and log in with the user name and password above."
+	@DOCKET_ALLOWED_HOSTS=$(DOCKET_ALLOWED_HOSTS) DOCKET_HTTPS=$(DOCKET_HTTPS) \
+		$(BIN)/docket serve --bind $(BIND)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy docket
+	$(BIN)/docket makemigrations --check --dry-run
+
+test-services:
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services
+
+test: lint test-services
+	$(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+# Regenerate the translation catalogues after changing user-facing strings.
+messages: $(VENV)/.test-installed
+	cd docket && ../$(BIN)/docket makemessages --locale fa --locale sq --no-obsolete
+	cd docket && ../$(BIN)/docket compilemessages
+
+screenshots: $(VENV)/.test-installed test-services
+	$(BIN)/python scripts/screenshots.py docs/screenshots

@@ -1,0 +1,1 @@
+"""Docket: case documentation, family tracing and accountability tracking."""

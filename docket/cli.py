@@ -1,0 +1,70 @@
+"""The `docket` command: Django's management commands with Docket's set-up first.
+
+Every command works on a fresh, empty data folder: settings create the folder,
+and this entry point migrates the database before any command that needs it.
+Errors come out as one sentence; add --traceback to see the whole story.
+"""
+
+import os
+import sys
+
+# Commands that must not touch the database before they run.
+WITHOUT_DATABASE = {
+    "help",
+    "--help",
+    "-h",
+    "version",
+    "--version",
+    "check",
+    "makemigrations",
+    "migrate",
+    "showmigrations",
+    "sqlmigrate",
+    "makemessages",
+    "compilemessages",
+    "collectstatic",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "docket"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docket.settings")
+    show_traceback = "--traceback" in argv
+    try:
+        import django
+        from django.core.management import execute_from_command_line
+
+        django.setup()
+        command = argv[1] if len(argv) > 1 else "help"
+        if command not in WITHOUT_DATABASE:
+            _migrate_if_needed()
+        execute_from_command_line(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if show_traceback:
+            raise
+        print(f"docket: {_sentence(error)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _migrate_if_needed() -> None:
+    from django.core.management import call_command
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("Preparing the database (applying migrations)…", file=sys.stderr)
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _sentence(error: Exception) -> str:
+    from django.db import OperationalError
+
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, OperationalError):
+        return f"cannot use the database: {text}"
+    return text

@@ -1,0 +1,38 @@
+"""The main navigation, one list for the whole layout.
+
+A part of Docket that is not built yet is listed without a link and marked
+as coming, so the layout shows where things will live without dead links.
+As each part lands, its entry gets the name of its URL.
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    label: str | Promise
+    url_name: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        return reverse(self.url_name) if self.url_name else None
+
+
+MAIN_NAVIGATION = (
+    NavigationItem(_("Dashboard"), "dashboard"),
+    NavigationItem(_("Cases")),
+    NavigationItem(_("People")),
+    NavigationItem(_("Letters")),
+    NavigationItem(_("Families")),
+    NavigationItem(_("Search")),
+    NavigationItem(_("Reports")),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    return {"main_navigation": MAIN_NAVIGATION}

@@ -1,0 +1,109 @@
+"""Fixtures shared by every test: the personas, and a way to run `docket` for real."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from docket.accounts.models import Role, Team, User
+
+PASSWORD = "a fictional pass phrase"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def team(db: None) -> Team:
+    return Team.objects.create(name="Documentation")
+
+
+@pytest.fixture
+def other_team(db: None) -> Team:
+    return Team.objects.create(name="Another association")
+
+
+def _person(username: str, role: Role, team: Team) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=username.split(".")[0].title(),
+        last_name=username.split(".")[1].title(),
+        role=role,
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
+    )
+    user.teams.add(team)
+    return user
+
+
+@pytest.fixture
+def administrator(team: Team) -> User:
+    return _person("leila.karimi", Role.ADMINISTRATOR, team)
+
+
+@pytest.fixture
+def coordinator(team: Team) -> User:
+    return _person("farhad.nouri", Role.COORDINATOR, team)
+
+
+@pytest.fixture
+def documenter(team: Team) -> User:
+    return _person("narges.amini", Role.DOCUMENTER, team)
+
+
+@pytest.fixture
+def viewer(team: Team) -> User:
+    return _person("behrouz.asadi", Role.VIEWER, team)
+
+
+@pytest.fixture
+def outsider(other_team: Team) -> User:
+    """A documenter from another team: sees nothing of ours once permissions land."""
+    return _person("shirin.taheri", Role.DOCUMENTER, other_team)
+
+
+@pytest.fixture
+def logged_in(client: Client) -> Callable[[User], Client]:
+    def log_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def docket_command(tmp_path: Path) -> Callable[..., Result]:
+    """Run the installed `docket` command in a fresh, empty data folder on SQLite."""
+    data_dir = tmp_path / "data"
+    docket = Path(sys.executable).parent / "docket"
+
+    def run(*arguments: str, **environment: str) -> Result:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("DOCKET_") and key != "DATABASE_URL"
+        }
+        env |= {"DOCKET_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "docket.settings"}
+        env |= environment
+        completed = subprocess.run(
+            [str(docket), *arguments], capture_output=True, text=True, env=env, timeout=120
+        )
+        return Result(completed.returncode, completed.stdout, completed.stderr)
+
+    return run

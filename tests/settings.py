@@ -1,0 +1,23 @@
+"""Settings for the test suite: Docket's own settings, read from a test environment.
+
+The environment is set here, before docket.settings reads it, so the tests run
+the same code as production with only these inputs changed.
+"""
+
+import os
+import tempfile
+
+# The test client and the live server speak plain HTTP.
+os.environ.setdefault("DOCKET_HTTPS", "off")
+# Nothing the tests write lands in a developer's own data folder.
+os.environ["DOCKET_DATA_DIR"] = tempfile.mkdtemp(prefix="docket-test-")
+os.environ.pop("DOCKET_SECRET_KEY", None)
+
+from docket.settings import *  # noqa: E402, F403
+
+# Tests render templates without running collectstatic first.
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# WhiteNoise serves the app's static files straight from their folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405

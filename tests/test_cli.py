@@ -1,0 +1,157 @@
+"""The `docket` command on a fresh data folder: set-up, administrator, demo, errors."""
+
+import re
+import sqlite3
+from contextlib import closing
+
+from tests.conftest import Result
+
+
+def _credentials(result: Result) -> tuple[str, str]:
+    username = re.search(r"user name: (\S+)", result.stdout)
+    password = re.search(r"password:\s+(\S+)", result.stdout)
+    assert username and password, result.stdout
+    return username.group(1), password.group(1)
+
+
+def _authenticates(docket_command, username: str, password: str) -> bool:
+    check = docket_command(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth import authenticate; "
+        f"print(authenticate(username={username!r}, password={password!r}) is not None)",
+    )
+    assert check.returncode == 0, check.stderr
+    return check.stdout.strip() == "True"
+
+
+def test_it_creates_an_administrator_in_an_empty_folder(docket_command, tmp_path):
+    result = docket_command("createadmin")
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "docket.sqlite3").exists()
+    username, password = _credentials(result)
+    assert username == "admin"
+    assert _authenticates(docket_command, username, password)
+    assert not _authenticates(docket_command, username, password + "x")
+
+
+def test_it_keeps_the_database_in_wal_mode(docket_command, tmp_path):
+    assert docket_command("migrate", "--verbosity", "0").returncode == 0
+
+    with closing(sqlite3.connect(tmp_path / "data" / "docket.sqlite3")) as database:
+        assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_it_generates_a_private_secret_key_once(docket_command, tmp_path):
+    docket_command("check")
+    key_file = tmp_path / "data" / "secret_key"
+    first = key_file.read_text()
+    docket_command("check")
+
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(first) >= 50
+    assert key_file.read_text() == first
+
+
+def test_a_second_createadmin_if_none_reuses_the_administrator(docket_command):
+    first = docket_command("createadmin", "--if-none")
+    second = docket_command("createadmin", "--if-none")
+
+    assert second.returncode == 0
+    assert "existing administrator (admin)" in second.stdout
+    assert "password:" not in second.stdout
+    assert _authenticates(docket_command, *_credentials(first))
+
+
+def test_createadmin_refuses_a_taken_name(docket_command):
+    docket_command("createadmin")
+    again = docket_command("createadmin")
+
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_reset_password_replaces_the_old_one(docket_command):
+    username, old_password = _credentials(docket_command("createadmin"))
+    reset = docket_command("createadmin", "--reset-password", "--username", username)
+
+    _, new_password = _credentials(reset)
+    assert new_password != old_password
+    assert _authenticates(docket_command, username, new_password)
+    assert not _authenticates(docket_command, username, old_password)
+
+
+def test_demo_loads_once_and_is_deterministic(docket_command, tmp_path):
+    first = docket_command("demo", "--seed", "7")
+    listing = (
+        "from docket.accounts.models import User;"
+        "print(sorted(User.objects.values_list('username', flat=True)))"
+    )
+    first_users = docket_command("shell", "--no-imports", "-c", listing).stdout
+    skipped = docket_command("demo", "--if-empty")
+    refused = docket_command("demo")
+    other_folder = {"DOCKET_DATA_DIR": str(tmp_path / "other")}
+    docket_command("demo", "--seed", "7", **other_folder)
+    second_users = docket_command("shell", "--no-imports", "-c", listing, **other_folder).stdout
+
+    assert first.returncode == 0, first.stderr
+    assert "3 teams, 8 staff accounts" in first.stdout
+    assert first_users == second_users
+    assert first_users.count("'") == 16
+    assert skipped.returncode == 0
+    assert "not loaded" in skipped.stdout
+    assert refused.returncode == 1
+    assert "already holds data" in refused.stderr
+
+
+def test_an_unreachable_database_is_one_sentence(docket_command):
+    result = docket_command("demo", DATABASE_URL="postgres://postgres@127.0.0.1:1/docket")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("docket: cannot use the database")
+
+
+def test_an_unknown_database_url_is_one_sentence(docket_command):
+    result = docket_command("check", DATABASE_URL="mysql://root@127.0.0.1/docket")
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "docket: DATABASE_URL must start with sqlite:// or postgres:// (got 'mysql')."
+    )
+
+
+def test_production_serve_refuses_without_allowed_hosts(docket_command):
+    result = docket_command("serve", "--bind", "127.0.0.1:0")
+
+    assert result.returncode == 1
+    assert "Set DOCKET_ALLOWED_HOSTS" in result.stderr
+    assert "serving" not in result.stdout
+
+
+def test_deployment_checks_pass_with_production_settings(docket_command):
+    result = docket_command(
+        "check", "--deploy", "--fail-level", "WARNING", DOCKET_ALLOWED_HOSTS="docket.example.org"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deployment_checks_catch_debug_mode(docket_command):
+    result = docket_command(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DOCKET_ALLOWED_HOSTS="docket.example.org",
+        DOCKET_DEBUG="on",
+    )
+
+    assert result.returncode == 1
+    assert "security.W018" in result.stderr + result.stdout
