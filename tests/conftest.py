@@ -80,6 +80,16 @@ def logged_in(client: Client) -> Callable[[User], Client]:
     return log_in
 
 
+def outside_environment(**settings: str) -> dict[str, str]:
+    """The environment of a process started as a person would: none of the test run's settings."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DOCKET_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    return environment | {"DJANGO_SETTINGS_MODULE": "docket.settings"} | settings
+
+
 @dataclass
 class Result:
     returncode: int
@@ -94,13 +104,7 @@ def docket_command(tmp_path: Path) -> Callable[..., Result]:
     docket = Path(sys.executable).parent / "docket"
 
     def run(*arguments: str, **environment: str) -> Result:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith("DOCKET_") and key != "DATABASE_URL"
-        }
-        env |= {"DOCKET_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "docket.settings"}
-        env |= environment
+        env = outside_environment(**({"DOCKET_DATA_DIR": str(data_dir)} | environment))
         completed = subprocess.run(
             [str(docket), *arguments], capture_output=True, text=True, env=env, timeout=120
         )

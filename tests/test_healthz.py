@@ -1,9 +1,10 @@
 """GET /healthz: 200 once the database answers, 503 when it does not."""
 
 import json
-import os
 import subprocess
 import sys
+
+from tests.conftest import outside_environment
 
 
 def test_it_answers_200_when_the_database_answers(client, db):
@@ -22,14 +23,12 @@ def test_it_answers_503_when_the_database_is_unreachable(tmp_path):
         "response = Client().get('/healthz');"
         "print(json.dumps([response.status_code, response.json()]))"
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DOCKET_")}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "docket.settings",
-        "DOCKET_DATA_DIR": str(tmp_path),
-        "DOCKET_ALLOWED_HOSTS": "testserver",
-        "DOCKET_HTTPS": "off",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/docket",
-    }
+    env = outside_environment(
+        DOCKET_DATA_DIR=str(tmp_path),
+        DOCKET_ALLOWED_HOSTS="testserver",
+        DOCKET_HTTPS="off",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/docket",
+    )
     completed = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
     )
