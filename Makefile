@@ -26,7 +26,7 @@ run: $(BIN)/docket
 	@$(BIN)/docket migrate --no-input --verbosity 0
 	@$(BIN)/docket demo --if-empty
 	@$(BIN)/docket createadmin --if-none
-	@echo "Open http://$(BIND)/ and log in with the user name and password above."
+	@echo "Open http://$(BIND)/ and log in as the administrator named above."
 	@DOCKET_ALLOWED_HOSTS=$(DOCKET_ALLOWED_HOSTS) DOCKET_HTTPS=$(DOCKET_HTTPS) \
 		$(BIN)/docket serve --bind $(BIND)
 
