@@ -43,6 +43,14 @@ CSRF_TRUSTED_ORIGINS = env_list("DOCKET_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "docket",
     "docket.accounts",
+    "docket.people",
+    "docket.cases",
+    "docket.law",
+    "docket.letters",
+    "docket.tracing",
+    "docket.interchange",
+    "simple_history",
+    "django_countries",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,0 +1,35 @@
+"""Form pieces shared by every app's forms."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from docket.lib.partialdate import PartialDate
+
+
+class PartialDateFormField(forms.Field):
+    """A text box that takes "1975", "1975-03", "1975-03-02", each optionally ending in "~"."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD, with ~ at the end if approximate."
+        )
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("max_length", None)
+        kwargs.setdefault("help_text", _("YYYY, YYYY-MM or YYYY-MM-DD; add ~ if approximate"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, PartialDate) else value
+
+    def to_python(self, value: Any) -> PartialDate | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

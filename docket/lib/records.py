@@ -1,0 +1,69 @@
+"""The base of every documented record: versions, soft deletion, and visibility.
+
+`version` counts saves, so a form opened on version 3 cannot silently
+overwrite version 4 (see docket.lib.versioning). Deletion only sets
+`deleted_at`; a coordinator can restore the record.
+"""
+
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from docket.accounts.permissions import Confidentiality, editing_q, visibility_q
+
+
+class RecordQuerySet(models.QuerySet[Any]):
+    def alive(self) -> Self:
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> Self:
+        return self.filter(deleted_at__isnull=False)
+
+    def visible_to(self, user: Any) -> Self:
+        """What `user` may see, deleted records excluded. The one read rule."""
+        return self.alive().filter(visibility_q(user))
+
+    def editable_by(self, user: Any) -> Self:
+        return self.alive().filter(editing_q(user))
+
+
+class Record(models.Model):
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ConfidentialRecord(Record):
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=10,
+        choices=Confidentiality,
+        default=Confidentiality.INTERNAL,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owning team"),
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

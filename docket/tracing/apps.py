@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TracingConfig(AppConfig):
+    name = "docket.tracing"
+    verbose_name = _("Tracing")
