@@ -197,6 +197,8 @@ SECURE_CSP = {
 
 GUNICORN_WORKERS = env_int("DOCKET_WORKERS", 2)
 
+EVIDENCE_MAX_BYTES = env_int("DOCKET_EVIDENCE_MAX_MB", 50) * 2**20
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -81,5 +81,7 @@ def may_delete(user: Any, record: Model) -> bool:
     """Soft deletion and restoring, for a record the caller already may edit."""
     if not isinstance(user, User) or user.role not in DELETERS:
         return False
-    team_id = getattr(record, "team_id", None)
+    # Events belong to their case's team.
+    owner = getattr(record, "case", record)
+    team_id = getattr(owner, "team_id", None)
     return user.role == Role.ADMINISTRATOR or team_id is None or team_id in _team_ids(user)

@@ -27,6 +27,13 @@ class AuthorityKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class AuthorityQuerySet(RecordQuerySet):
+    def visible_to(self, user: Any) -> Self:
+        """Authorities are public bodies: every active staff member sees them."""
+        active = getattr(user, "is_active", False) and getattr(user, "is_authenticated", False)
+        return self.alive() if active else self.none()
+
+
 class Authority(Record):
     """A public body or office holder. Authorities are public: no confidentiality."""
 
@@ -39,6 +46,8 @@ class Authority(Record):
     address = models.TextField(_("address"), blank=True)
     response_days = models.PositiveSmallIntegerField(_("days to reply"), default=30)
     working_days = models.BooleanField(_("counted in working days"), default=False)
+
+    objects = AuthorityQuerySet.as_manager()
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
@@ -159,8 +168,9 @@ class EventQuerySet(RecordQuerySet):
     def visible_to(self, user: Any) -> Self:
         return self.alive().filter(visibility_q(user, "case__"), case__deleted_at__isnull=True)
 
-    def editable_by(self, user: Any) -> Self:
-        return self.alive().filter(editing_q(user, "case__"), case__deleted_at__isnull=True)
+    def editable_by(self, user: Any, *, include_deleted: bool = False) -> Self:
+        queryset = self if include_deleted else self.alive()
+        return queryset.filter(editing_q(user, "case__"), case__deleted_at__isnull=True)
 
 
 class Event(Record):

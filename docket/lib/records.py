@@ -25,8 +25,10 @@ class RecordQuerySet(models.QuerySet[Any]):
         """What `user` may see, deleted records excluded. The one read rule."""
         return self.alive().filter(visibility_q(user))
 
-    def editable_by(self, user: Any) -> Self:
-        return self.alive().filter(editing_q(user))
+    def editable_by(self, user: Any, *, include_deleted: bool = False) -> Self:
+        """What `user` may change; deleted records only when restoring."""
+        queryset = self if include_deleted else self.alive()
+        return queryset.filter(editing_q(user))
 
 
 class Record(models.Model):

@@ -1,0 +1,222 @@
+"""Derived figures for persons and cases, computed and never typed in.
+
+Each figure is one function of the records and an as-of date. Partial dates
+count from their first possible day; a figure built on any partial or
+approximate date says so (`approximate`). Pass `user` to count only what that
+person may see: a figure must not reveal a record its reader may not open.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from docket.cases.models import Case, Event
+from docket.law.models import RightsRule
+from docket.law.rights import load_rules, rights_at_stake
+from docket.people.models import Person
+
+DETAINED = "detained"
+AT_LIBERTY = "at_liberty"
+DEPORTED = "deported"
+UNKNOWN = "unknown"
+
+# What each event type says about where a person is afterwards.
+STATUS_AFTER = {
+    "detention": DETAINED,
+    "transfer": DETAINED,
+    "release": AT_LIBERTY,
+    "return": AT_LIBERTY,
+    "deportation": DEPORTED,
+}
+# Events that end a detention that has no end date of its own.
+ENDS_DETENTION = {"release", "deportation"}
+
+
+@dataclass
+class PersonFigures:
+    current_status: str
+    days_detained_total: int
+    days_detained_without_charge: int
+    years_without_family_contact: float | None
+    rights_at_stake: list[str]
+    approximate: bool = False
+
+
+@dataclass
+class CaseFigures:
+    persons: dict[int, PersonFigures]
+    events: list[Event] = field(default_factory=list)
+    rights_at_stake: list[str] = field(default_factory=list)
+
+
+def _events_of(person: Person, user: Any | None) -> list[Event]:
+    events = Event.objects.visible_to(user) if user is not None else Event.objects.alive()
+    return list(
+        events.filter(involvements__person=person, case__deleted_at__isnull=True)
+        .select_related("type")
+        .prefetch_related("involvements__role")
+        .distinct()
+        .order_by("start_on", "id")
+    )
+
+
+def _as_victim(events: Iterable[Event], person: Person) -> list[Event]:
+    return [
+        event
+        for event in events
+        if any(
+            involvement.person_id == person.pk and involvement.role.code == "victim"
+            for involvement in event.involvements.all()
+        )
+    ]
+
+
+def detention_spans(events: list[Event], *, as_of: date) -> list[tuple[date, date, Event]]:
+    """(first day, day it ended or as_of, the detention) for each detention of one person.
+
+    A detention without an end date lasts until the next release or deportation,
+    or is still open and counts to `as_of`.
+    """
+    dated = [
+        event for event in events if event.start is not None and event.start.earliest() <= as_of
+    ]
+    spans = []
+    for index, detention in enumerate(dated):
+        if detention.type.code != "detention":
+            continue
+        assert detention.start is not None  # noqa: S101 - filtered above
+        begin = detention.start.earliest()
+        if detention.end is not None:
+            finish = detention.end.earliest()
+        else:
+            ending = next(
+                (
+                    later
+                    for later in dated[index + 1 :]
+                    if later.type.code in ENDS_DETENTION
+                    and later.start
+                    and later.start.earliest() >= begin
+                ),
+                None,
+            )
+            finish = ending.start.earliest() if ending and ending.start else as_of
+        finish = min(finish, as_of)
+        if finish >= begin:
+            spans.append((begin, finish, detention))
+    return spans
+
+
+def _merged_days(spans: Iterable[tuple[date, date]]) -> int:
+    """Days covered by the spans, overlaps counted once."""
+    total = 0
+    current: tuple[date, date] | None = None
+    for begin, finish in sorted(spans):
+        if current is None or begin > current[1]:
+            if current is not None:
+                total += (current[1] - current[0]).days
+            current = (begin, finish)
+        else:
+            current = (current[0], max(current[1], finish))
+    if current is not None:
+        total += (current[1] - current[0]).days
+    return total
+
+
+def days_detained(events: list[Event], *, as_of: date) -> int:
+    return _merged_days(
+        (begin, finish) for begin, finish, _ in detention_spans(events, as_of=as_of)
+    )
+
+
+def days_detained_without_charge(events: list[Event], *, as_of: date) -> int:
+    """Detention days before any charge: a detention known to be charged counts none."""
+    charges = sorted(
+        event.start.earliest()
+        for event in events
+        if event.type.code == "charge" and event.start is not None
+    )
+    uncharged = []
+    for begin, finish, detention in detention_spans(events, as_of=as_of):
+        if detention.charged is True:
+            continue
+        charged_on = next((day for day in charges if begin <= day <= finish), None)
+        uncharged.append((begin, charged_on or finish))
+    return _merged_days(uncharged)
+
+
+def current_status(events: list[Event], *, as_of: date) -> str:
+    status = UNKNOWN
+    for event in events:
+        if event.start is None or event.start.earliest() > as_of:
+            continue
+        after = STATUS_AFTER.get(event.type.code)
+        if after is None:
+            continue
+        status = after
+        if (
+            event.type.code == "detention"
+            and event.end is not None
+            and event.end.earliest() <= as_of
+        ):
+            status = AT_LIBERTY
+    return status
+
+
+def years_without_family_contact(person: Person, *, as_of: date, user: Any | None) -> float | None:
+    """Years since the last contact recorded on a tracing request for `person`."""
+    from docket.tracing.models import TracingRequest
+
+    requests = (
+        TracingRequest.objects.visible_to(user)
+        if user is not None
+        else TracingRequest.objects.alive()
+    )
+    last: date | None = (
+        requests.filter(sought=person, last_contact__isnull=False)
+        .order_by("-last_contact")
+        .values_list("last_contact", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    return round(max((as_of - last).days, 0) / 365.25, 1)
+
+
+def person_figures(
+    person: Person,
+    *,
+    as_of: date,
+    user: Any | None = None,
+    rules: dict[int, list[RightsRule]] | None = None,
+) -> PersonFigures:
+    events = _events_of(person, user)
+    own = _as_victim(events, person)
+    dates_used = [event.start for event in own] + [event.end for event in own]
+    return PersonFigures(
+        current_status=current_status(own, as_of=as_of),
+        days_detained_total=days_detained(own, as_of=as_of),
+        days_detained_without_charge=days_detained_without_charge(own, as_of=as_of),
+        years_without_family_contact=years_without_family_contact(person, as_of=as_of, user=user),
+        rights_at_stake=rights_at_stake(events, rules),
+        approximate=any(value is not None and not value.is_exact for value in dates_used),
+    )
+
+
+def case_figures(case: Case, *, as_of: date, user: Any | None = None) -> CaseFigures:
+    persons = Person.objects.visible_to(user) if user is not None else Person.objects.alive()
+    events = list(
+        case.events.alive()
+        .select_related("type", "authority")
+        .prefetch_related("involvements__person__names", "involvements__role", "sources")
+        .order_by("start_on", "id")
+    )
+    rules = load_rules()
+    return CaseFigures(
+        persons={
+            person.pk: person_figures(person, as_of=as_of, user=user, rules=rules)
+            for person in persons.filter(cases=case).prefetch_related("names")
+        },
+        events=events,
+        rights_at_stake=rights_at_stake(events, rules),
+    )

@@ -1,0 +1,321 @@
+"""Writes to cases, events, sources, evidence and authorities: one function per use case.
+
+Each checks permission, runs in a transaction, and records who acted in the
+record's history; pages, the API and commands call these and nothing else.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from docket.accounts.models import Team
+from docket.accounts.permissions import may_create
+from docket.cases.models import (
+    Authority,
+    Case,
+    CustodyAction,
+    CustodyEntry,
+    Event,
+    Evidence,
+    Involvement,
+    InvolvementRole,
+    Source,
+)
+from docket.lib.records import Record
+from docket.lib.services import owning_team, require_deleter, require_editable, require_writer
+from docket.lib.versioning import restore, save_versioned, soft_delete
+from docket.people.models import Person
+
+CASE_FIELDS = ("title", "summary", "status", "confidentiality", "team")
+EVENT_FIELDS = (
+    "type",
+    "start",
+    "end",
+    "place_name",
+    "place_country",
+    "authority",
+    "charged",
+    "document",
+    "destination",
+    "description",
+)
+SOURCE_FIELDS = (
+    "kind",
+    "title",
+    "given_by",
+    "date",
+    "url",
+    "reliability",
+    "confidentiality",
+    "team",
+)
+AUTHORITY_FIELDS = ("name", "country", "kind", "email", "address", "response_days", "working_days")
+
+# Types an evidence file may have: documents, pictures, sound and video.
+ALLOWED_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "audio/mpeg",
+    "audio/ogg",
+    "audio/x-wav",
+    "audio/m4a",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain",
+}
+
+
+@dataclass(frozen=True)
+class InvolvementInput:
+    person: Person
+    role: InvolvementRole
+
+
+def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+
+
+def _save_new(record: Any, actor: Any) -> None:
+    record._history_user = actor
+    record.full_clean()
+    record.save()
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: Any,
+    title: str,
+    persons: list[Person] | None = None,
+    team: Team | None = None,
+    **fields: Any,
+) -> Case:
+    user = require_writer(actor)
+    _check_fields(fields, CASE_FIELDS)
+    case = Case(title=title, created_by=user, team=owning_team(user, team), **fields)
+    _save_new(case, user)
+    if persons:
+        case.persons.set(persons)
+    return case
+
+
+@transaction.atomic
+def update_case(
+    *,
+    actor: Any,
+    case: Case,
+    expected_version: int,
+    persons: list[Person] | None = None,
+    **fields: Any,
+) -> Case:
+    require_editable(actor, case)
+    _check_fields(fields, CASE_FIELDS)
+    if "team" in fields:
+        fields["team"] = owning_team(actor, fields["team"])
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.full_clean()
+    save_versioned(case, expected_version=expected_version, actor=actor, fields=list(fields))
+    if persons is not None:
+        case.persons.set(persons)
+    return case
+
+
+@transaction.atomic
+def add_event(
+    *,
+    actor: Any,
+    case: Case,
+    involvements: list[InvolvementInput] | None = None,
+    sources: list[Source] | None = None,
+    **fields: Any,
+) -> Event:
+    require_editable(actor, case)
+    _check_fields(fields, EVENT_FIELDS)
+    event = Event(case=case, **fields)
+    _clean_event(event)
+    _save_new(event, actor)
+    _set_involvements(event, involvements or [], actor)
+    if sources:
+        event.sources.set(sources)
+    return event
+
+
+@transaction.atomic
+def update_event(
+    *,
+    actor: Any,
+    event: Event,
+    expected_version: int,
+    involvements: list[InvolvementInput] | None = None,
+    sources: list[Source] | None = None,
+    **fields: Any,
+) -> Event:
+    require_editable(actor, event.case)
+    _check_fields(fields, EVENT_FIELDS)
+    for name, value in fields.items():
+        setattr(event, name, value)
+    _clean_event(event)
+    save_versioned(event, expected_version=expected_version, actor=actor, fields=list(fields))
+    if involvements is not None:
+        _set_involvements(event, involvements, actor)
+    if sources is not None:
+        event.sources.set(sources)
+    return event
+
+
+def _clean_event(event: Event) -> None:
+    event.full_clean(exclude=["case"])
+    if event.start and event.end and event.end.latest() < event.start.earliest():
+        raise ValidationError({"end": _("The end comes before the start.")})
+    # Fields that only some types use are cleared on the others, so nothing stale lingers.
+    extra = set(event.type.fields)
+    if "charged" not in extra:
+        event.charged = None
+    if "document" not in extra:
+        event.document = ""
+    if "destination" not in extra:
+        event.destination = ""
+
+
+def _set_involvements(event: Event, involvements: list[InvolvementInput], actor: Any) -> None:
+    wanted = {(item.person.pk, item.role.pk) for item in involvements}
+    current = {(item.person_id, item.role_id): item for item in event.involvements.all()}
+    for key, involvement in current.items():
+        if key not in wanted:
+            involvement._history_user = actor  # type: ignore[attr-defined]
+            involvement.delete()
+    for item in involvements:
+        if (item.person.pk, item.role.pk) not in current:
+            _save_new(Involvement(event=event, person=item.person, role=item.role), actor)
+    if involvements:
+        event.case.persons.add(*{item.person for item in involvements})
+
+
+@transaction.atomic
+def create_source(*, actor: Any, title: str, team: Team | None = None, **fields: Any) -> Source:
+    user = require_writer(actor)
+    _check_fields(fields, SOURCE_FIELDS)
+    source = Source(title=title, created_by=user, team=owning_team(user, team), **fields)
+    _save_new(source, user)
+    return source
+
+
+@transaction.atomic
+def update_source(*, actor: Any, source: Source, expected_version: int, **fields: Any) -> Source:
+    require_editable(actor, source)
+    _check_fields(fields, SOURCE_FIELDS)
+    if "team" in fields:
+        fields["team"] = owning_team(actor, fields["team"])
+    for name, value in fields.items():
+        setattr(source, name, value)
+    source.full_clean()
+    save_versioned(source, expected_version=expected_version, actor=actor, fields=list(fields))
+    return source
+
+
+def detect_type(upload: UploadedFile[Any]) -> str | None:
+    """The file's type from its first bytes; plain text when it decodes as UTF-8."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is not None:
+        return str(kind.mime)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain"
+
+
+@transaction.atomic
+def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) -> Evidence:
+    """Store a file for `source`: type and size checked, SHA-256 taken on arrival."""
+    require_editable(actor, source)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("The file is larger than the %(limit)d MB allowed.") % {"limit": limit // 2**20}
+        )
+    content_type = detect_type(upload)
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationError(
+            _(
+                "Files of this type cannot be kept as evidence; "
+                "use PDF, an image, sound, video or text."
+            )
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        source=source,
+        name=upload.name or "file",
+        sha256=digest.hexdigest(),
+        size=upload.size,
+        content_type=content_type,
+        added_by=actor,
+    )
+    evidence.file.save(upload.name or "file", upload, save=False)
+    evidence.save()
+    CustodyEntry.objects.create(evidence=evidence, actor=actor, action=CustodyAction.ADDED)
+    return evidence
+
+
+def record_download(*, actor: Any, evidence: Evidence) -> None:
+    """Log the access before the file is served; the caller has checked visibility."""
+    CustodyEntry.objects.create(evidence=evidence, actor=actor, action=CustodyAction.DOWNLOADED)
+
+
+@transaction.atomic
+def create_authority(*, actor: Any, name: str, **fields: Any) -> Authority:
+    user = require_writer(actor)
+    _check_fields(fields, AUTHORITY_FIELDS)
+    authority = Authority(name=name, **fields)
+    _save_new(authority, user)
+    return authority
+
+
+@transaction.atomic
+def update_authority(
+    *, actor: Any, authority: Authority, expected_version: int, **fields: Any
+) -> Authority:
+    if not may_create(actor):
+        raise PermissionDenied(_("Your role may not add or change records."))
+    _check_fields(fields, AUTHORITY_FIELDS)
+    for name, value in fields.items():
+        setattr(authority, name, value)
+    authority.full_clean()
+    save_versioned(authority, expected_version=expected_version, actor=actor, fields=list(fields))
+    return authority
+
+
+@transaction.atomic
+def delete_record(*, actor: Any, record: Record) -> None:
+    """Soft deletion: hidden everywhere, kept, and restorable by a coordinator."""
+    require_deleter(actor, record)
+    soft_delete(record, actor=actor)
+
+
+@transaction.atomic
+def restore_record(*, actor: Any, record: Record) -> None:
+    require_deleter(actor, record)
+    restore(record, actor=actor)

@@ -1,0 +1,106 @@
+"""Writes to persons: one function per use case, for pages, API and commands alike."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from docket.accounts.models import Team
+from docket.lib.services import owning_team, require_editable, require_writer
+from docket.lib.versioning import save_versioned
+from docket.people.models import (
+    NameKind,
+    Person,
+    PersonName,
+    Relationship,
+    RelationshipKind,
+    Script,
+)
+
+PERSON_FIELDS = (
+    "sex",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "status",
+    "notes",
+    "contact_details",
+    "confidentiality",
+    "team",
+)
+
+
+@dataclass(frozen=True)
+class NameInput:
+    name: str
+    script: str = Script.LATIN
+    kind: str = NameKind.FULL
+
+
+@transaction.atomic
+def create_person(
+    *, actor: Any, names: list[NameInput], team: Team | None = None, **fields: Any
+) -> Person:
+    user = require_writer(actor)
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    person = Person(created_by=user, team=owning_team(user, team), **fields)
+    person._history_user = user  # type: ignore[attr-defined]
+    person.full_clean()
+    person.save()
+    _replace_names(person, names, user)
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    actor: Any,
+    person: Person,
+    expected_version: int,
+    names: list[NameInput] | None = None,
+    **fields: Any,
+) -> Person:
+    require_editable(actor, person)
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    if "team" in fields:
+        fields["team"] = owning_team(actor, fields["team"])
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    save_versioned(person, expected_version=expected_version, actor=actor, fields=list(fields))
+    if names is not None:
+        _replace_names(person, names, actor)
+    return person
+
+
+def _replace_names(person: Person, names: list[NameInput], actor: Any) -> None:
+    if not [name for name in names if name.name.strip()]:
+        raise ValidationError({"names": "A person needs at least one name."})
+    current = [(name.name, name.script, name.kind) for name in person.names.all()]
+    wanted = [(name.name.strip(), name.script, name.kind) for name in names if name.name.strip()]
+    if current == wanted:
+        return
+    for old in person.names.all():
+        old._history_user = actor  # type: ignore[attr-defined]
+        old.delete()
+    for position, (text, script, kind) in enumerate(wanted):
+        name = PersonName(person=person, name=text, script=script, kind=kind, position=position)
+        name._history_user = actor  # type: ignore[attr-defined]
+        name.full_clean()
+        name.save()
+
+
+@transaction.atomic
+def relate(*, actor: Any, person: Person, relative: Person, kind: RelationshipKind) -> Relationship:
+    """Record that `relative` is `person`'s `kind` (parent, child, …)."""
+    require_editable(actor, person)
+    relationship = Relationship(person=person, relative=relative, kind=kind)
+    relationship._history_user = actor  # type: ignore[attr-defined]
+    relationship.full_clean()
+    relationship.save()
+    return relationship
