@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "docket.letters",
     "docket.tracing",
     "docket.interchange",
+    "docket.api",
     "simple_history",
     "django_countries",
     "django.contrib.admin",

@@ -19,6 +19,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("people/", include("docket.people.urls")),
+    path("", include("docket.cases.urls")),
+    path("api/v1/", include("docket.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
