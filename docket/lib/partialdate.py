@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(~)?$")
@@ -78,6 +79,10 @@ class PartialDateField(models.CharField[Any, Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["max_length"] = 11
         super().__init__(*args, **kwargs)
+        # The value is a PartialDate, whose text is at most 11 characters by construction.
+        self.validators[:] = [
+            item for item in self.validators if not isinstance(item, MaxLengthValidator)
+        ]
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
