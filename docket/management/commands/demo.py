@@ -27,5 +27,6 @@ class Command(BaseCommand):
         summary = load_demo(seed=seed)
         self.stdout.write(
             f"Loaded the fictional demo dataset (seed {seed}): "
-            f"{summary.teams} teams, {summary.staff} staff accounts."
+            f"{summary.teams} teams, {summary.staff} staff accounts, {summary.persons} persons, "
+            f"{summary.cases} cases, {summary.events} events, {summary.letters} letters."
         )
