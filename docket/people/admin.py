@@ -1,0 +1,10 @@
+"""Administrators extend the relationship vocabulary here; persons stay out of the admin."""
+
+from django.contrib import admin
+
+from docket.people.models import RelationshipKind
+
+
+@admin.register(RelationshipKind)
+class RelationshipKindAdmin(admin.ModelAdmin[RelationshipKind]):
+    list_display = ["code", "label", "esf", "position"]
