@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "docket.tracing",
     "docket.interchange",
     "docket.api",
+    "docket.audit",
     "simple_history",
     "django_countries",
     "django.contrib.admin",

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from docket.accounts.models import Team
 from docket.accounts.permissions import may_create
+from docket.audit.log import record as audit
+from docket.audit.models import Action
 from docket.cases.models import (
     Authority,
     Case,
@@ -91,10 +93,12 @@ def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
 
 
-def _save_new(record: Any, actor: Any) -> None:
-    record._history_user = actor
-    record.full_clean()
-    record.save()
+def _save_new(new: Any, actor: Any) -> None:
+    new._history_user = actor
+    new.full_clean()
+    new.save()
+    if isinstance(new, Record):
+        audit(Action.CREATE, actor=actor, target=new)
 
 
 @transaction.atomic
@@ -277,12 +281,15 @@ def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) ->
     evidence.file.save(upload.name or "file", upload, save=False)
     evidence.save()
     CustodyEntry.objects.create(evidence=evidence, actor=actor, action=CustodyAction.ADDED)
+    audit(Action.CREATE, actor=actor, target=evidence, detail={"sha256": evidence.sha256})
     return evidence
 
 
+@transaction.atomic
 def record_download(*, actor: Any, evidence: Evidence) -> None:
     """Log the access before the file is served; the caller has checked visibility."""
     CustodyEntry.objects.create(evidence=evidence, actor=actor, action=CustodyAction.DOWNLOADED)
+    audit(Action.DOWNLOAD, actor=actor, target=evidence)
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from docket.audit.log import record
+from docket.audit.models import Action
 from docket.lib.records import Record
 
 
@@ -35,6 +37,7 @@ def save_versioned(
         instance.version = expected_version + 1
         instance._history_user = actor  # type: ignore[attr-defined]
         instance.save(update_fields=[*fields, "version", "updated_at"])
+        record(Action.CHANGE, actor=actor, target=instance, detail={"fields": sorted(fields)})
 
 
 def soft_delete(instance: Record, *, actor: Any) -> None:
@@ -42,6 +45,7 @@ def soft_delete(instance: Record, *, actor: Any) -> None:
     instance.deleted_by = actor
     instance._history_user = actor  # type: ignore[attr-defined]
     instance.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    record(Action.DELETE, actor=actor, target=instance)
 
 
 def restore(instance: Record, *, actor: Any) -> None:
@@ -49,3 +53,4 @@ def restore(instance: Record, *, actor: Any) -> None:
     instance.deleted_by = None
     instance._history_user = actor  # type: ignore[attr-defined]
     instance.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    record(Action.RESTORE, actor=actor, target=instance)

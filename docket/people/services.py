@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from docket.accounts.models import Team
+from docket.audit.log import record
+from docket.audit.models import Action
 from docket.lib.services import owning_team, require_editable, require_writer
 from docket.lib.versioning import save_versioned
 from docket.people.models import (
@@ -51,6 +53,7 @@ def create_person(
     person.full_clean()
     person.save()
     _replace_names(person, names, user)
+    record(Action.CREATE, actor=user, target=person)
     return person
 
 

@@ -1,0 +1,96 @@
+"""The audit log: what lands in it, and how tampering is found."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from docket.audit.log import verify
+from docket.audit.models import AuditEntry
+from docket.cases.services import update_case
+from tests import factories
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(documenter, team):
+    case = factories.case(documenter, "A case", [], team=team)
+    update_case(actor=documenter, case=case, expected_version=1, summary="More")
+    update_case(actor=documenter, case=case, expected_version=2, summary="Still more")
+    return list(AuditEntry.objects.order_by("id"))
+
+
+def _raw(sql: str, parameters: list[object]) -> None:
+    """Tamper as someone with database access would, around the PostgreSQL guard."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_log_append_only")
+        cursor.execute(sql, parameters)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_log_append_only")
+
+
+def test_logins_and_failures_are_logged_without_the_password(client, documenter):
+    client.post("/login/", {"username": "narges.amini", "password": "wrong guess"})
+    client.post("/login/", {"username": "narges.amini", "password": PASSWORD})
+    client.post("/logout/")
+
+    entries = list(AuditEntry.objects.values_list("action", "actor_name"))
+    assert entries == [
+        ("login_failed", "narges.amini"),
+        ("login", "narges.amini"),
+        ("logout", "narges.amini"),
+    ]
+    assert "wrong guess" not in str(list(AuditEntry.objects.values_list("detail", flat=True)))
+
+
+def test_every_write_is_logged_and_chained(history, documenter):
+    assert [entry.action for entry in history] == ["create", "change", "change"]
+    assert history[1].detail == {"fields": ["summary"]}
+    assert all(entry.actor == documenter for entry in history)
+    assert history[1].previous_hash == history[0].hash
+    assert verify() == (3, None)
+
+
+def test_a_changed_entry_is_named(history):
+    _raw("UPDATE audit_auditentry SET detail = %s WHERE id = %s", ['{"fields": []}', history[1].pk])
+
+    checked, broken = verify()
+
+    assert checked == 1
+    assert broken is not None
+    assert broken.entry_id == history[1].pk
+    assert "changed" in broken.reason
+
+
+def test_a_removed_entry_is_found_at_the_next_one(history):
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [history[1].pk])
+
+    _, broken = verify()
+
+    assert broken is not None
+    assert broken.entry_id == history[2].pk
+    assert "removed or inserted" in broken.reason
+
+
+def test_the_command_fails_on_a_broken_log(history, capsys):
+    call_command("audit", "verify")
+    assert "intact: 3 entries" in capsys.readouterr().out
+
+    _raw("UPDATE audit_auditentry SET actor_name = %s WHERE id = %s", ["someone", history[0].pk])
+
+    with pytest.raises(CommandError, match=f"broken at entry {history[0].pk}"):
+        call_command("audit", "verify")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_postgresql_refuses_update_and_delete(history):
+    for statement in [
+        "UPDATE audit_auditentry SET actor_name = 'someone'",
+        "DELETE FROM audit_auditentry",
+    ]:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+    assert AuditEntry.objects.count() == 3
