@@ -105,3 +105,41 @@ def test_users_have_one_role_and_belong_to_teams(team, other_team, documenter):
         "Another association",
     }
     assert User.objects.filter(teams=team).count() == 1
+
+
+def test_repeated_failures_pause_logging_in_even_with_the_right_password(client, documenter):
+    for _ in range(5):
+        client.post("/login/", {"username": "narges.amini", "password": "wrong"})
+    response = client.post("/login/", {"username": "narges.amini", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_success_before_the_limit_clears_the_failures(client, documenter):
+    for _ in range(4):
+        client.post("/login/", {"username": "narges.amini", "password": "wrong"})
+    client.post("/login/", {"username": "narges.amini", "password": PASSWORD})
+    client.post("/logout/")
+    for _ in range(4):
+        client.post("/login/", {"username": "narges.amini", "password": "wrong"})
+
+    response = client.post("/login/", {"username": "narges.amini", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_session_ends_after_half_an_hour_without_a_request(logged_in, documenter):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = logged_in(documenter)
+    client.get("/")
+    session = Session.objects.get()
+    remaining = session.expire_date - timezone.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/").status_code == 302

@@ -19,8 +19,8 @@ def _authenticates(docket_command, username: str, password: str) -> bool:
         "shell",
         "--no-imports",
         "-c",
-        "from django.contrib.auth import authenticate; "
-        f"print(authenticate(username={username!r}, password={password!r}) is not None)",
+        "from docket.accounts.models import User; "
+        f"print(User.objects.get(username={username!r}).check_password({password!r}))",
     )
     assert check.returncode == 0, check.stderr
     return check.stdout.strip() == "True"
