@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from docket import views
+from docket.accounts import views as account_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("people/", include("docket.people.urls")),
     path("", include("docket.cases.urls")),
     path("api/v1/", include("docket.api.urls")),
+    path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

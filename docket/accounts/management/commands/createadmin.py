@@ -45,6 +45,10 @@ class Command(BaseCommand):
             )
         user, password = create_administrator(username=username)
         self._print_credentials(user.username, password, "Created the administrator")
+        self.stdout.write(
+            "At the first log-in Docket asks you to set up an authenticator app "
+            "(two-factor log-in is required for administrators and coordinators)."
+        )
 
     def _reset(self, username: str) -> None:
         user = User.objects.filter(username=username).first()
