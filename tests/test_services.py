@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from docket.cases.models import CustodyEntry
-from docket.cases.services import attach_evidence, create_source, update_case
+from docket.cases.services import attach_evidence, create_source, read_evidence, update_case
 from docket.lib.versioning import StaleEdit
 from docket.people.services import NameInput, update_person
 from tests import factories
@@ -78,8 +78,7 @@ def test_evidence_is_hashed_on_arrival_and_logged(documenter):
     assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
     assert evidence.size == len(PDF)
     assert evidence.content_type == "application/pdf"
-    with evidence.file.open("rb") as stored:
-        assert stored.read() == PDF
+    assert read_evidence(evidence) == PDF
     assert list(CustodyEntry.objects.values_list("action", flat=True)) == ["added"]
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from docket.lib.crypto import SealedTextField
 from docket.lib.partialdate import PartialDateField
 from docket.lib.records import ConfidentialRecord
 from docket.lib.vocabulary import Term
@@ -51,8 +52,8 @@ class Person(ConfidentialRecord):
         _("status"), max_length=20, choices=PersonStatus, default=PersonStatus.UNKNOWN
     )
     notes = models.TextField(_("notes"), blank=True)
-    # Sensitive: shown only to those who may edit the person (see docket.people.views).
-    contact_details = models.TextField(_("contact details"), blank=True)
+    # Sensitive: sealed at rest, shown only to those who may edit the person.
+    contact_details = SealedTextField(_("contact details"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
