@@ -18,7 +18,9 @@ class PartialDateFormField(forms.Field):
     }
 
     def __init__(self, **kwargs: Any) -> None:
+        # CharField-only options the model field's formfield() passes along.
         kwargs.pop("max_length", None)
+        kwargs.pop("empty_value", None)
         kwargs.setdefault("help_text", _("YYYY, YYYY-MM or YYYY-MM-DD; add ~ if approximate"))
         super().__init__(**kwargs)
 
