@@ -1,0 +1,276 @@
+"""Encrypted backups: the whole data set in one file, and its restoration.
+
+The archive is a tar stream (the database content as Django's portable JSON,
+the evidence files as stored, the keyring that opens them, and a manifest of
+SHA-256 sums), sealed as it is written in 1 MiB chunks of AES-256-GCM under a
+key derived from a passphrase with scrypt. Nothing readable touches the disk;
+a damaged, truncated, reordered or wrongly keyed archive fails authentication
+and is refused before anything is restored.
+
+File layout: b"DKB1" + 16-byte salt + 8-byte nonce prefix, then chunks of
+(4-byte length + ciphertext); each chunk's nonce is the prefix plus its number,
+and its associated data marks whether it is the last, so truncation is caught.
+"""
+
+import hashlib
+import io
+import json
+import os
+import struct
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import IO, Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from docket.lib import crypto
+
+MAGIC = b"DKB1"
+CHUNK = 1 << 20
+FORMAT_VERSION = 1
+# Not worth restoring: derived or short-lived.
+EXCLUDED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+
+
+class _ExactEncoder(DjangoJSONEncoder):
+    """Django's encoder, but times keep their microseconds: a restore must be exact,
+    or the audit log's hashes, which cover the times, would no longer match."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
+
+
+class BackupError(Exception):
+    """A backup that cannot be made or restored; the message says why, in one sentence."""
+
+
+def derive_key(passphrase: str, salt: bytes) -> bytes:
+    if len(passphrase) < 12:
+        raise BackupError("The backup passphrase must be at least 12 characters long.")
+    return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(passphrase.encode())
+
+
+class _SealingWriter(io.RawIOBase):
+    def __init__(self, target: IO[bytes], passphrase: str) -> None:
+        self.target = target
+        salt = os.urandom(16)
+        self.prefix = os.urandom(8)
+        self.cipher = AESGCM(derive_key(passphrase, salt))
+        self.buffer = bytearray()
+        self.number = 0
+        target.write(MAGIC + salt + self.prefix)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.buffer.extend(data)
+        while len(self.buffer) > CHUNK:
+            self._seal(bytes(self.buffer[:CHUNK]), last=False)
+            del self.buffer[:CHUNK]
+        return len(data)
+
+    def _seal(self, plain: bytes, *, last: bool) -> None:
+        nonce = self.prefix + struct.pack(">I", self.number)
+        sealed = self.cipher.encrypt(nonce, plain, b"last" if last else b"more")
+        self.target.write(struct.pack(">I", len(sealed)) + sealed)
+        self.number += 1
+
+    def finish(self) -> None:
+        self._seal(bytes(self.buffer), last=True)
+        self.buffer.clear()
+
+
+class _OpeningReader(io.RawIOBase):
+    def __init__(self, source: IO[bytes], passphrase: str) -> None:
+        self.source = source
+        head = source.read(len(MAGIC) + 24)
+        if len(head) < len(MAGIC) + 24 or not head.startswith(MAGIC):
+            raise BackupError("This file is not a Docket backup.")
+        self.cipher = AESGCM(derive_key(passphrase, head[4:20]))
+        self.prefix = head[20:28]
+        self.pending = b""
+        self.number = 0
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> None:
+        header = self.source.read(4)
+        if len(header) < 4:
+            raise BackupError("The backup is cut short: it ends before its last part.")
+        (length,) = struct.unpack(">I", header)
+        sealed = self.source.read(length)
+        nonce = self.prefix + struct.pack(">I", self.number)
+        for marker in (b"more", b"last"):
+            try:
+                self.pending = self.cipher.decrypt(nonce, sealed, marker)
+            except InvalidTag:
+                continue
+            self.ended = marker == b"last"
+            self.number += 1
+            return
+        raise BackupError(
+            "The backup cannot be opened: the passphrase is wrong, or the file is damaged."
+        )
+
+    def readinto(self, target: Any) -> int:
+        while not self.pending and not self.ended:
+            self._next_chunk()
+        size = min(len(target), len(self.pending))
+        target[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+def _models() -> list[Any]:
+    """Every model worth keeping, each after the models its natural keys point to."""
+    by_app = [
+        (config, [m for m in config.get_models() if m._meta.label_lower not in EXCLUDED_MODELS])
+        for config in apps.get_app_configs()
+    ]
+    return list(serializers.sort_dependencies(by_app, allow_cycles=True))
+
+
+def _add(archive: tarfile.TarFile, name: str, data: bytes, manifest: dict[str, str]) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(timezone.now().timestamp())
+    archive.addfile(info, io.BytesIO(data))
+    manifest[name] = hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Summary:
+    records: int
+    files: int
+
+
+def write_backup(target: IO[bytes], *, passphrase: str) -> Summary:
+    """Write the whole data set to `target`, sealed under `passphrase`."""
+    writer = _SealingWriter(target, passphrase)
+    manifest: dict[str, str] = {}
+    records = 0
+    files = 0
+    with transaction.atomic(), tarfile.open(fileobj=writer, mode="w|") as archive:
+        _add(archive, "keys", crypto.keyring_path().read_bytes(), manifest)
+        for model in _models():
+            rows = model._base_manager.order_by("pk")
+            data = serializers.serialize(
+                "python", rows, use_natural_foreign_keys=True, use_natural_primary_keys=False
+            )
+            records += len(data)
+            encoded = json.dumps(data, cls=_ExactEncoder, ensure_ascii=False).encode()
+            _add(archive, f"data/{model._meta.label_lower}.json", encoded, manifest)
+        from docket.cases.models import Evidence
+
+        for name in Evidence.objects.values_list("file", flat=True):
+            with default_storage.open(name, "rb") as stored:
+                _add(archive, f"files/{name}", stored.read(), manifest)
+            files += 1
+        summary = {
+            "version": FORMAT_VERSION,
+            "sha256": manifest,
+            "records": records,
+            "files": files,
+        }
+        _add(archive, "manifest.json", json.dumps(summary, indent=1).encode(), {})
+    writer.finish()
+    return Summary(records, files)
+
+
+def _members(source: IO[bytes], passphrase: str) -> Iterator[tuple[str, bytes]]:
+    reader = io.BufferedReader(_OpeningReader(source, passphrase), buffer_size=CHUNK)
+    try:
+        with tarfile.open(fileobj=reader, mode="r|") as archive:
+            for member in archive:
+                handle = archive.extractfile(member)
+                if handle is None:
+                    raise BackupError(f"The backup holds an unexpected entry {member.name!r}.")
+                yield member.name, handle.read()
+    except tarfile.TarError as error:
+        raise BackupError(f"The backup is damaged ({error}).") from None
+
+
+def restore_backup(source: IO[bytes], *, passphrase: str) -> Summary:
+    """Bring a backup back into an empty database and data folder, all or nothing."""
+    from docket.accounts.models import User
+
+    if User.objects.exists():
+        raise BackupError("Restore needs an empty data folder and database; this one holds data.")
+    contents: dict[str, bytes] = {}
+    for name, data in _members(source, passphrase):
+        if name.startswith("/") or ".." in name.split("/"):
+            raise BackupError(f"The backup holds an unsafe path {name!r}.")
+        contents[name] = data
+    manifest = json.loads(contents.pop("manifest.json", b"{}") or b"{}")
+    expected: dict[str, str] = manifest.get("sha256", {})
+    if manifest.get("version") != FORMAT_VERSION or set(expected) != set(contents):
+        raise BackupError("The backup's manifest does not list what the backup holds.")
+    for name, data in contents.items():
+        if hashlib.sha256(data).hexdigest() != expected[name]:
+            raise BackupError(f"{name} in the backup does not match its SHA-256 in the manifest.")
+
+    keys = crypto.keyring_path()
+    previous_keys = keys.read_bytes() if keys.exists() else None
+    written: list[str] = []
+    try:
+        keys.write_bytes(contents.pop("keys"))
+        os.chmod(keys, 0o600)
+        records = 0
+        # The history is restored as it was; setting many-to-many links must not add to it.
+        settings.SIMPLE_HISTORY_ENABLED = False
+        with transaction.atomic():
+            for model in _models():
+                member = f"data/{model._meta.label_lower}.json"
+                if member not in contents:
+                    continue
+                data = contents.pop(member)
+                # Saved raw: values as they were, no signals, no new history or versions.
+                for item in serializers.deserialize(
+                    "python", json.loads(data), handle_forward_references=True
+                ):
+                    item.save()
+                    records += 1
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), _models()):
+                    cursor.execute(statement)
+            for name, data in contents.items():
+                stored = name.removeprefix("files/")
+                if default_storage.exists(stored):
+                    raise BackupError(f"{stored} already exists in the data folder.")
+                written.append(default_storage.save(stored, ContentFile(data)))
+    except BaseException:
+        settings.SIMPLE_HISTORY_ENABLED = True
+        for name in written:
+            default_storage.delete(name)
+        if previous_keys is None:
+            keys.unlink(missing_ok=True)
+        else:
+            keys.write_bytes(previous_keys)
+        raise
+    settings.SIMPLE_HISTORY_ENABLED = True
+    return Summary(records, len(written))

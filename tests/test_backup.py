@@ -1,0 +1,84 @@
+"""Backup and restore: one encrypted file that brings everything back, or is refused whole."""
+
+import pytest
+
+PASSPHRASE = {"DOCKET_BACKUP_PASSPHRASE": "a fictional long passphrase"}
+DUMP = [
+    "dumpdata",
+    "accounts",
+    "people",
+    "cases",
+    "law",
+    "letters",
+    "tracing",
+    "audit",
+    "--indent",
+    "1",
+]
+
+
+@pytest.fixture
+def backup(docket_command, tmp_path):
+    assert docket_command("demo", "--seed", "3").returncode == 0
+    made = docket_command("backup", "--out", str(tmp_path / "docket.backup"), **PASSPHRASE)
+    assert made.returncode == 0, made.stderr
+    return tmp_path / "docket.backup"
+
+
+def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, backup, tmp_path):
+    fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
+    restored = docket_command("restore", str(backup), **PASSPHRASE, **fresh)
+
+    assert restored.returncode == 0, restored.stderr
+    assert "36 evidence files" in restored.stdout
+    assert docket_command(*DUMP).stdout == docket_command(*DUMP, **fresh).stdout
+    assert docket_command("audit", "verify", **fresh).returncode == 0
+    assert docket_command("evidence", "verify", **fresh).returncode == 0
+
+
+def test_the_backup_holds_nothing_readable(backup):
+    content = backup.read_bytes()
+
+    for readable in [b"Held without charge", b"Gholamreza", b"SQLite", b"testimony", b"keys"]:
+        assert readable not in content
+
+
+def test_a_wrong_passphrase_is_refused_in_one_sentence(docket_command, backup, tmp_path):
+    result = docket_command(
+        "restore",
+        str(backup),
+        DOCKET_BACKUP_PASSPHRASE="not the right passphrase",
+        DOCKET_DATA_DIR=str(tmp_path / "fresh"),
+    )
+
+    assert result.returncode == 1
+    assert "passphrase is wrong, or the file is damaged" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_cut_short_backup_is_refused_and_nothing_is_restored(docket_command, backup, tmp_path):
+    cut = tmp_path / "cut.backup"
+    cut.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+    fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
+
+    result = docket_command("restore", str(cut), **PASSPHRASE, **fresh)
+
+    assert result.returncode == 1
+    assert "damaged" in result.stderr or "cut short" in result.stderr
+    count = "from docket.accounts.models import User; print(User.objects.count())"
+    assert docket_command("shell", "--no-imports", "-c", count, **fresh).stdout.strip() == "0"
+
+
+def test_a_restore_refuses_a_folder_that_holds_data(docket_command, backup):
+    result = docket_command("restore", str(backup), **PASSPHRASE)
+
+    assert result.returncode == 1
+    assert "needs an empty data folder" in result.stderr
+
+
+def test_a_backup_needs_a_passphrase(docket_command, tmp_path):
+    result = docket_command("backup", "--out", str(tmp_path / "x.backup"))
+
+    assert result.returncode == 1
+    assert "DOCKET_BACKUP_PASSPHRASE" in result.stderr
+    assert not (tmp_path / "x.backup").exists()
