@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from docket import views
 from docket.accounts import views as account_views
+from docket.audit import views as audit_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("docket.api.urls")),
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -94,3 +94,19 @@ def test_postgresql_refuses_update_and_delete(history):
             with connection.cursor() as cursor:
                 cursor.execute(statement)
     assert AuditEntry.objects.count() == 3
+
+
+def test_administrators_browse_and_filter_the_log(logged_in, administrator, history):
+    client = logged_in(administrator)
+
+    everything = client.get("/audit/").content.decode()
+    changes = client.get("/audit/", {"action": "change"}).content.decode()
+
+    # One header row, then one row per entry: the writes and the log-in.
+    assert everything.count("<tr>") == 1 + AuditEntry.objects.count()
+    assert changes.count("Changed") >= 2
+    assert "Created</td>" not in changes
+
+
+def test_other_roles_do_not_find_the_log(logged_in, coordinator):
+    assert logged_in(coordinator).get("/audit/").status_code == 404
