@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+"""/api/v1/: the JSON API, its OpenAPI schema (openapi.json) and its docs (docs)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from docket.api.api import api
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", api.urls)]

@@ -1,0 +1,145 @@
+"""/api/v1/authorities: the public bodies responsible for events and asked in letters."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from docket.api.common import caller, page
+from docket.api.schemas import UNCHANGED, CountryCode, Error, Input, Invalid, Page, PageParams
+from docket.cases import services
+from docket.cases.models import Authority, AuthorityKind
+from docket.lib.versioning import StaleEdit
+
+router = Router(tags=["authorities"])
+
+
+class AuthorityOut(Schema):
+    id: int
+    name: str
+    country: CountryCode | None
+    kind: AuthorityKind
+    email: str
+    address: str
+    response_days: int = Field(description="Days a reply is due after a letter is sent.")
+    working_days: bool = Field(description="Whether response_days count working days only.")
+    version: int = Field(description="Send it back with a change (PATCH).")
+    created_at: datetime
+    updated_at: datetime
+
+
+class AuthorityPage(Page[AuthorityOut]):
+    pass
+
+
+class AuthorityConflict(Error):
+    current: AuthorityOut
+
+
+class AuthorityFilter(PageParams):
+    country: CountryCode | None = None
+    kind: AuthorityKind | None = None
+
+
+class AuthorityIn(Input):
+    name: str = Field(min_length=1, max_length=200)
+    country: CountryCode | None = None
+    kind: AuthorityKind = AuthorityKind.OTHER
+    email: str = Field("", max_length=254)
+    address: str = ""
+    response_days: int = Field(30, ge=0, le=32767)
+    working_days: bool = False
+
+
+class AuthorityPatch(Input):
+    """Only the fields sent change; `version` is the one the change was based on."""
+
+    version: int
+    name: str = Field(UNCHANGED, min_length=1, max_length=200)
+    country: CountryCode | None = None
+    kind: AuthorityKind = UNCHANGED
+    email: str = Field(UNCHANGED, max_length=254)
+    address: str = UNCHANGED
+    response_days: int = Field(UNCHANGED, ge=0, le=32767)
+    working_days: bool = UNCHANGED
+
+
+def _data(authority: Authority) -> dict[str, Any]:
+    return {
+        "id": authority.pk,
+        "name": authority.name,
+        "country": authority.country.code or None,
+        "kind": authority.kind,
+        "email": authority.email,
+        "address": authority.address,
+        "response_days": authority.response_days,
+        "working_days": authority.working_days,
+        "version": authority.version,
+        "created_at": authority.created_at,
+        "updated_at": authority.updated_at,
+    }
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(values)
+    if "country" in fields:
+        fields["country"] = fields["country"] or ""
+    return fields
+
+
+@router.get("", summary="List authorities", response=AuthorityPage)
+def list_authorities(request: HttpRequest, filters: Query[AuthorityFilter]) -> dict[str, Any]:
+    """Every authority, by name: they are public bodies, seen by all staff."""
+    authorities = Authority.objects.visible_to(caller(request)).order_by("name", "id")
+    if filters.country:
+        authorities = authorities.filter(country=filters.country)
+    if filters.kind:
+        authorities = authorities.filter(kind=filters.kind)
+    return page(authorities, filters, lambda items: [_data(item) for item in items])
+
+
+@router.get(
+    "/{int:authority_id}", summary="Read an authority", response={200: AuthorityOut, 404: Error}
+)
+def get_authority(request: HttpRequest, authority_id: int) -> dict[str, Any]:
+    visible = Authority.objects.visible_to(caller(request))
+    return _data(get_object_or_404(visible, pk=authority_id))
+
+
+@router.post(
+    "", summary="Create an authority", response={201: AuthorityOut, 403: Error, 422: Invalid}
+)
+def create_authority(request: HttpRequest, payload: AuthorityIn) -> Status[dict[str, Any]]:
+    authority = services.create_authority(actor=caller(request), **_fields(payload.model_dump()))
+    return Status(201, _data(authority))
+
+
+@router.patch(
+    "/{int:authority_id}",
+    summary="Change an authority",
+    response={200: AuthorityOut, 403: Error, 404: Error, 409: AuthorityConflict, 422: Invalid},
+)
+def update_authority(
+    request: HttpRequest, authority_id: int, payload: AuthorityPatch
+) -> Status[dict[str, Any]]:
+    """Change the fields sent; 409 with the current record if someone saved since `version`."""
+    user = caller(request)
+    authority = get_object_or_404(Authority.objects.visible_to(user), pk=authority_id)
+    values = payload.model_dump(exclude_unset=True)
+    version = values.pop("version")
+    try:
+        services.update_authority(
+            actor=user, authority=authority, expected_version=version, **_fields(values)
+        )
+    except StaleEdit as stale:
+        return Status(
+            409,
+            {
+                "detail": f"Someone changed this authority since version {version}; "
+                "here is the current record.",
+                "current": _data(Authority.objects.get(pk=stale.current.pk)),
+            },
+        )
+    return Status(200, _data(Authority.objects.get(pk=authority_id)))
