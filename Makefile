@@ -34,6 +34,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy docket
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive docket
 	$(BIN)/docket makemigrations --check --dry-run
 
 test-services:

@@ -82,7 +82,7 @@ def has_data() -> bool:
 def load_demo(*, seed: int, cases_wanted: int = 36) -> DemoSummary:
     names = FictionalNames(seed)
     # Not for security: reproducible demo data.
-    chance = random.Random(seed)  # noqa: S311
+    chance = random.Random(seed)  # noqa: S311  # nosec B311
     teams = [Team.objects.create(name=name) for name in TEAM_NAMES]
     taken: set[str] = set(User.objects.values_list("username", flat=True))
     staff: list[User] = []

@@ -86,7 +86,7 @@ class FictionalNames:
 
     def __init__(self, seed: int) -> None:
         # Not for security: reproducible demo and benchmark data.
-        self._random = random.Random(seed)  # noqa: S311
+        self._random = random.Random(seed)  # noqa: S311  # nosec B311
 
     def name(self) -> FictionalName:
         sex = self._random.choice(("male", "female"))
