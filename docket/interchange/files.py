@@ -1,0 +1,85 @@
+"""The evidence files a bundle carries beside its JSON document.
+
+A bundle names each file by a path relative to the document's folder. Where
+the files come from is behind `BundleFiles`, so the command reads a folder
+and the API can later read an uploaded archive with the same importer. A
+path may never leave the bundle: an uploaded bundle must not read the
+server's own files.
+"""
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Protocol
+
+import filetype
+
+CHUNK = 1 << 20
+
+
+class UnsafePath(ValueError):
+    """A path that is absolute or climbs out of the bundle's folder."""
+
+
+class BundleFiles(Protocol):
+    def open(self, path: str) -> IO[bytes]:
+        """Open a file of the bundle for reading; raise UnsafePath or OSError."""
+        ...
+
+
+class FolderFiles:
+    """The files beside a JSON document on disk."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+
+    def open(self, path: str) -> IO[bytes]:
+        relative = PurePosixPath(path.replace("\\", "/"))
+        if relative.is_absolute() or not path.strip() or ".." in relative.parts:
+            raise UnsafePath(path)
+        target = (self.folder / relative).resolve()
+        # Resolving follows symbolic links: one may not point outside either.
+        if not target.is_relative_to(self.folder):
+            raise UnsafePath(path)
+        return target.open("rb")
+
+
+class NoFiles:
+    """A bundle without files beside it (a document pasted or posted alone)."""
+
+    def open(self, path: str) -> IO[bytes]:
+        raise FileNotFoundError(path)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    sha256: str
+    size: int
+    content_type: str
+
+
+def detect_type(head: bytes, name: str) -> str:
+    """The type from the file's first bytes; plain text when they decode as UTF-8."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        return str(kind.mime)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        guessed, _ = mimetypes.guess_type(name)
+        return guessed or "application/octet-stream"
+    return "text/plain"
+
+
+def examine(stream: IO[bytes], name: str) -> FileFacts:
+    """Hash and measure a file in chunks, so large videos need little memory."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    while chunk := stream.read(CHUNK):
+        if not head:
+            head = chunk[:8192]
+        digest.update(chunk)
+        size += len(chunk)
+    return FileFacts(digest.hexdigest(), size, detect_type(head, name))
