@@ -36,6 +36,29 @@ def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, ba
     assert docket_command("evidence", "verify", **fresh).returncode == 0
 
 
+def test_an_export_of_the_restored_data_is_identical(docket_command, backup, tmp_path):
+    fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
+    docket_command("restore", str(backup), **PASSPHRASE, **fresh)
+    docket_command("createadmin", "--username", "auditor")
+    docket_command("createadmin", "--username", "auditor", **fresh)
+
+    (tmp_path / "before").mkdir()
+    (tmp_path / "after").mkdir()
+    before = docket_command("export", "--out", str(tmp_path / "before/all.json"), "--as", "auditor")
+    after = docket_command(
+        "export", "--out", str(tmp_path / "after/all.json"), "--as", "auditor", **fresh
+    )
+
+    assert before.returncode == 0, before.stderr
+    assert after.returncode == 0, after.stderr
+    assert (tmp_path / "before/all.json").read_text() == (tmp_path / "after/all.json").read_text()
+    exported = sorted((tmp_path / "before").rglob("*.txt"))
+    assert len(exported) == 36
+    for path in exported:
+        twin = tmp_path / "after" / path.relative_to(tmp_path / "before")
+        assert path.read_bytes() == twin.read_bytes()
+
+
 def test_the_backup_holds_nothing_readable(backup):
     content = backup.read_bytes()
 
