@@ -5,6 +5,7 @@ from django.urls import include, path
 from docket import views
 from docket.accounts import views as account_views
 from docket.audit import views as audit_views
+from docket.interchange import views as interchange_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -27,6 +28,9 @@ urlpatterns = [
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("export/", interchange_views.export_page, name="export"),
+    path("export/download/", interchange_views.export_download, name="export_download"),
+    path("account/confirm/", account_views.confirm_identity, name="confirm_identity"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

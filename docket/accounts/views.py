@@ -13,9 +13,20 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
 from docket.accounts import twofactor
+from docket.accounts.confirmation import mark_confirmed
 from docket.accounts.models import User
 from docket.audit.log import record
 from docket.audit.models import Action
+
+
+class ConfirmForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class CodeForm(forms.Form):
@@ -33,6 +44,28 @@ def _next(request: HttpRequest) -> str:
 
 
 @login_required
+@sensitive_post_parameters("password", "code")
+def confirm_identity(request: HttpRequest) -> HttpResponse:
+    """Prove it is still you: the password, and the code where the role needs one."""
+    user = cast(User, request.user)
+    needs_code = twofactor.required_for(user)
+    form = ConfirmForm(request.POST or None)
+    if form.is_valid():
+        password_ok = user.check_password(form.cleaned_data["password"])
+        code_ok = not needs_code or twofactor.check(user, form.cleaned_data["code"]) is not None
+        if password_ok and code_ok:
+            mark_confirmed(request)
+            return redirect(_next(request))
+        record(Action.LOGIN_FAILED, actor=user, detail={"step": "confirmation"})
+        form.add_error(None, _("The password or the code is not right."))
+    return render(
+        request,
+        "accounts/confirm_identity.html",
+        {"form": form, "needs_code": needs_code, "next": _next(request)},
+    )
+
+
+@login_required
 @sensitive_post_parameters("code")
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
@@ -43,6 +76,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = twofactor.check(user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
+            mark_confirmed(request)
             return redirect(_next(request))
         record(Action.LOGIN_FAILED, actor=user, detail={"step": "second factor"})
         form.add_error("code", _("That code is not right, or was already used."))

@@ -1,0 +1,52 @@
+"""The export page: everything a person may see, as an interchange bundle in a zip file."""
+
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from docket.accounts.confirmation import recent_confirmation_required
+from docket.accounts.models import Role, User
+from docket.cases.models import Case, Event, Source
+from docket.interchange.exporter import export_bundle
+from docket.people.models import Person
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_page(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    counts = {
+        "persons": Person.objects.visible_to(user).count(),
+        "cases": Case.objects.visible_to(user).count(),
+        "events": Event.objects.visible_to(user).count(),
+        "sources": Source.objects.visible_to(user).count(),
+    }
+    return render(request, "interchange/export.html", {"counts": counts})
+
+
+@login_required
+@require_http_methods(["POST"])
+@recent_confirmation_required
+def export_download(request: HttpRequest) -> FileResponse:
+    user = cast(User, request.user)
+    if user.role == Role.VIEWER:
+        # Viewers read on screen; carrying data out is for those who work on it.
+        raise PermissionDenied
+    name = f"docket-export-{timezone.localdate().isoformat()}"
+    archive = tempfile.TemporaryFile()
+    with tempfile.TemporaryDirectory() as folder:
+        export_bundle(user, out=Path(folder) / f"{name}.json")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(Path(folder).rglob("*")):
+                if path.is_file():
+                    bundle.write(path, Path(name) / path.relative_to(folder))
+    archive.seek(0)
+    return FileResponse(archive, as_attachment=True, filename=f"{name}.zip")
