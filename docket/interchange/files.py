@@ -8,12 +8,11 @@ server's own files.
 """
 
 import hashlib
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 
-import filetype
+from docket.cases.services import detect_type
 
 CHUNK = 1 << 20
 
@@ -59,20 +58,7 @@ class FileFacts:
     content_type: str
 
 
-def detect_type(head: bytes, name: str) -> str:
-    """The type from the file's first bytes; plain text when they decode as UTF-8."""
-    kind = filetype.guess(head)
-    if kind is not None:
-        return str(kind.mime)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        guessed, _ = mimetypes.guess_type(name)
-        return guessed or "application/octet-stream"
-    return "text/plain"
-
-
-def examine(stream: IO[bytes], name: str) -> FileFacts:
+def examine(stream: IO[bytes]) -> FileFacts:
     """Hash and measure a file in chunks, so large videos need little memory."""
     digest = hashlib.sha256()
     size = 0
@@ -82,4 +68,4 @@ def examine(stream: IO[bytes], name: str) -> FileFacts:
             head = chunk[:8192]
         digest.update(chunk)
         size += len(chunk)
-    return FileFacts(digest.hexdigest(), size, detect_type(head, name))
+    return FileFacts(digest.hexdigest(), size, detect_type(head) or "application/octet-stream")

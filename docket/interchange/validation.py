@@ -714,7 +714,7 @@ class _Reader:
             return None
         try:
             with self.files.open(path) as stream:
-                facts = examine(stream, name)
+                facts = examine(stream)
         except UnsafePath:
             item.problem("path", f"not a path inside the bundle's folder: {shown(path)}")
             return None
