@@ -21,7 +21,10 @@ class PartialDateFormField(forms.Field):
         # CharField-only options the model field's formfield() passes along.
         kwargs.pop("max_length", None)
         kwargs.pop("empty_value", None)
-        kwargs.setdefault("help_text", _("YYYY, YYYY-MM or YYYY-MM-DD; add ~ if approximate"))
+        # A model field passes its help text, often empty: empty means the format hint.
+        kwargs["help_text"] = kwargs.get("help_text") or _(
+            "YYYY, YYYY-MM or YYYY-MM-DD; add ~ if approximate"
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
