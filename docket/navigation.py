@@ -25,8 +25,8 @@ class NavigationItem:
 
 MAIN_NAVIGATION = (
     NavigationItem(_("Dashboard"), "dashboard"),
-    NavigationItem(_("Cases")),
-    NavigationItem(_("People")),
+    NavigationItem(_("Cases"), "cases:case_list"),
+    NavigationItem(_("People"), "people:person_list"),
     NavigationItem(_("Letters")),
     NavigationItem(_("Families")),
     NavigationItem(_("Search")),

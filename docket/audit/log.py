@@ -71,3 +71,13 @@ def verify() -> tuple[int, Break | None]:
         expected_previous = entry.hash
         checked += 1
     return checked, None
+
+
+# Levels whose every reading is worth knowing about afterwards.
+WATCHED_LEVELS = {"restricted", "secret"}
+
+
+def record_view(user: Any, target: Model) -> None:
+    """Log that `user` opened `target`, when its confidentiality is restricted or secret."""
+    if getattr(target, "confidentiality", None) in WATCHED_LEVELS:
+        record(Action.VIEW, actor=user, target=target)

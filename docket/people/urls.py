@@ -1,5 +1,20 @@
-from django.urls import URLPattern, URLResolver
+"""Addresses of the people pages, under /people/."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from docket.people import views
 
 app_name = "people"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.person_list, name="person_list"),
+    path("new/", views.person_create, name="person_create"),
+    path("deleted/", views.deleted_list, name="deleted_list"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/relatives/add/", views.relative_add, name="relative_add"),
+    path("<int:pk>/history/", views.person_history, name="person_history"),
+    path("<int:pk>/history/<int:history_id>/", views.person_version, name="person_version"),
+    path("<int:pk>/delete/", views.person_delete, name="person_delete"),
+    path("<int:pk>/restore/", views.person_restore, name="person_restore"),
+]

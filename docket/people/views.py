@@ -1,0 +1,567 @@
+"""The people pages: the list, a person's page, the new and edit forms, relatives,
+history, and soft deletion.
+
+Reads go through Person.objects.visible_to(user), so a person the reader may
+not see answers 404 exactly like one that does not exist. Writes go through
+docket.people.services and docket.cases.services and nothing else; a view only
+turns their PermissionDenied, ValidationError and StaleEdit into pages.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from docket.accounts.models import User
+from docket.accounts.permissions import DELETERS, may_create, may_delete
+from docket.cases import figures as case_figures
+from docket.cases.models import Case, Event, Involvement, InvolvementRole, Source
+from docket.cases.services import delete_record, restore_record
+from docket.law.models import Article
+from docket.lib import history
+from docket.lib.versioning import StaleEdit
+from docket.people import services
+from docket.people.forms import (
+    BaseNameFormSet,
+    NameFormSet,
+    PersonEditForm,
+    PersonFilterForm,
+    PersonForm,
+    RelativeForm,
+    name_rows,
+    with_name_like,
+)
+from docket.people.models import NameKind, Person, PersonName, Relationship, Script
+from docket.people.services import NameInput
+
+PAGE_SIZE = 25
+# How many persons the relative search offers at once; a longer fragment narrows it.
+CANDIDATE_LIMIT = 20
+
+CURRENT_STATUS_LABELS = {
+    case_figures.DETAINED: gettext_lazy("Detained"),
+    case_figures.AT_LIBERTY: gettext_lazy("At liberty"),
+    case_figures.DEPORTED: gettext_lazy("Deported"),
+    case_figures.UNKNOWN: gettext_lazy("Unknown"),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    # Every view here is behind login_required, which lets only a signed-in User through.
+    return cast(User, request.user)
+
+
+def _visible(user: User) -> QuerySet[Person]:
+    return Person.objects.visible_to(user).select_related("team").prefetch_related("names")
+
+
+def _may_edit(user: User, person: Person) -> bool:
+    return Person.objects.editable_by(user).filter(pk=person.pk).exists()
+
+
+def _editable(request: HttpRequest, pk: int) -> tuple[User, Person]:
+    """The person to change: 404 if the user may not see them, 403 if only not change them."""
+    user = _user(request)
+    person = get_object_or_404(_visible(user), pk=pk)
+    if not _may_edit(user, person):
+        raise PermissionDenied(_("You may not change this person."))
+    return user, person
+
+
+def _show_errors(error: ValidationError, form: PersonForm) -> None:
+    """Put a service's ValidationError beside the field it concerns, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field_name, errors in error.message_dict.items():
+        if field_name in form.fields:
+            form.add_error(field_name, errors)
+        else:
+            form.add_error(None, errors)
+
+
+# The list
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    filters = PersonFilterForm(request.GET or None)
+    filters.is_valid()
+    # Newest first: the primary key orders it without an extra index at any size.
+    persons = filters.apply(Person.objects.visible_to(user)).order_by("-pk")
+    page = Paginator(persons.prefetch_related("names"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "filtered": any(request.GET.get(name) for name in filters.fields),
+            "may_create": may_create(user),
+            "may_restore": user.role in DELETERS,
+        },
+    )
+
+
+# A person's page
+
+
+@dataclass
+class EventRow:
+    event: Event
+    roles: list[InvolvementRole] = field(default_factory=list)
+
+
+@dataclass
+class RelativeRow:
+    label: str
+    person: Person
+
+
+def _event_rows(person: Person, user: User) -> list[EventRow]:
+    """The person's visible events in date order, each with every role they had in it."""
+    involvements = (
+        Involvement.objects.filter(person=person, event__in=Event.objects.visible_to(user))
+        .select_related("event__type", "event__case", "event__authority", "role")
+        .order_by("event__start_on", "event__id", "role__position")
+    )
+    rows: dict[int, EventRow] = {}
+    for involvement in involvements:
+        row = rows.setdefault(involvement.event_id, EventRow(involvement.event))
+        row.roles.append(involvement.role)
+    return list(rows.values())
+
+
+def _relative_rows(person: Person, user: User) -> list[RelativeRow]:
+    """Relatives in both directions, only those the user may see.
+
+    {person: A, relative: B, kind: parent} reads "Parent: B" on A's page and
+    "Parent of: A" on B's.
+    """
+    visible = Person.objects.visible_to(user)
+    rows = [
+        RelativeRow(relationship.kind.label, relationship.relative)
+        for relationship in Relationship.objects.filter(person=person, relative__in=visible)
+        .select_related("kind")
+        .prefetch_related("relative__names")
+        .order_by("kind__position", "pk")
+    ]
+    rows += [
+        RelativeRow(
+            _("%(relationship)s of") % {"relationship": relationship.kind.label},
+            relationship.person,
+        )
+        for relationship in Relationship.objects.filter(relative=person, person__in=visible)
+        .select_related("kind")
+        .prefetch_related("person__names")
+        .order_by("kind__position", "pk")
+    ]
+    return rows
+
+
+def _articles(references: list[str]) -> list[tuple[str, str]]:
+    """(reference, title) for each right at stake, in the order given."""
+    if not references:
+        return []
+    titles = {
+        article.reference: article.title for article in Article.objects.select_related("instrument")
+    }
+    return [(reference, titles.get(reference, "")) for reference in references]
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    person = get_object_or_404(_visible(user), pk=pk)
+    editable = _may_edit(user, person)
+    events = _event_rows(person, user)
+    figures = case_figures.person_figures(person, as_of=timezone.localdate(), user=user)
+    sources = (
+        Source.objects.visible_to(user)
+        .filter(events__in=[row.event.pk for row in events])
+        .distinct()
+        .order_by("title", "pk")
+    )
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "editable": editable,
+            "deletable": editable and may_delete(user, person),
+            "figures": figures,
+            "current_status": CURRENT_STATUS_LABELS.get(figures.current_status, ""),
+            "rights": _articles(figures.rights_at_stake),
+            "cases": Case.objects.visible_to(user).filter(persons=person).order_by("title"),
+            "events": events,
+            "relatives": _relative_rows(person, user),
+            "sources": sources,
+        },
+    )
+
+
+# New person, edit person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not may_create(user):
+        raise PermissionDenied(_("Your role may not add persons."))
+    data = request.POST if request.method == "POST" else None
+    form = PersonForm(data, user=user)
+    names = NameFormSet(data, prefix="names", initial=name_rows(None))
+    if data is not None and all([form.is_valid(), names.is_valid()]):
+        try:
+            person = services.create_person(
+                actor=user, names=names.name_inputs(), **form.person_fields()
+            )
+        except ValidationError as error:
+            _show_errors(error, form)
+        else:
+            messages.success(request, _("The person was added."))
+            return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "names": names})
+
+
+@dataclass
+class Difference:
+    label: str
+    saved: str
+    yours: str
+
+    @property
+    def differs(self) -> bool:
+        return self.saved != self.yours
+
+
+def _shown(person: Person, name: str) -> str:
+    """A field of `person` as the comparison shows it."""
+    value = getattr(person, name)
+    display = getattr(person, f"get_{name}_display", None)
+    if display is not None:
+        return str(display()) if value else ""
+    return "" if value is None else str(value)
+
+
+def _names_shown(names: list[PersonName] | list[NameInput]) -> str:
+    return "\n".join(
+        f"{name.name} ({Script(name.script).label}, {NameKind(name.kind).label})" for name in names
+    )
+
+
+def _differences(current: Person, form: PersonForm, names: BaseNameFormSet) -> list[Difference]:
+    """Each field as saved now beside what the user typed, so they can merge by hand."""
+    yours = Person(**form.person_fields())
+    rows = [
+        Difference(
+            _("Names"),
+            _names_shown(list(current.names.all())),
+            _names_shown(names.name_inputs()),
+        )
+    ]
+    for name in form.person_fields():
+        rows.append(
+            Difference(str(form.fields[name].label), _shown(current, name), _shown(yours, name))
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user, person = _editable(request, pk)
+    data = request.POST.copy() if request.method == "POST" else None
+    form = PersonEditForm(data, instance=person, user=user, initial={"version": person.version})
+    names = NameFormSet(data, prefix="names", initial=name_rows(person))
+    saved_now: Person | None = None
+    differences: list[Difference] = []
+    if data is not None and all([form.is_valid(), names.is_valid()]):
+        try:
+            services.update_person(
+                actor=user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                names=names.name_inputs(),
+                **form.person_fields(),
+            )
+        except StaleEdit as stale:
+            saved_now = cast(Person, stale.current)
+            differences = _differences(saved_now, form, names)
+            # The next save is based on what the user has now seen, so it may
+            # go through; the typed values stay in the form untouched.
+            data["version"] = str(saved_now.version)
+            form = PersonEditForm(data, instance=person, user=user)
+        except ValidationError as error:
+            _show_errors(error, form)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {
+            "form": form,
+            "names": names,
+            "person": person,
+            "saved_now": saved_now,
+            "saved_by": _last_author(saved_now) if saved_now else None,
+            "differences": differences,
+        },
+    )
+
+
+def _last_author(person: Person) -> User | None:
+    last = person.history.order_by("-history_date").first()
+    return cast(User | None, last.history_user) if last else None
+
+
+# Relatives
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relative_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user, person = _editable(request, pk)
+    data = request.POST if request.method == "POST" else None
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()
+    form = RelativeForm(data, person=person, user=user)
+    if data is not None and form.is_valid():
+        try:
+            services.relate(
+                actor=user,
+                person=person,
+                relative=form.cleaned_data["relative"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The relative was added."))
+            return redirect("people:person_detail", pk=person.pk)
+    candidates: list[Person] = []
+    if query:
+        visible = Person.objects.visible_to(user).exclude(pk=person.pk)
+        candidates = list(
+            with_name_like(visible, query)
+            .prefetch_related("names")
+            .order_by("pk")[: CANDIDATE_LIMIT + 1]
+        )
+    context = {
+        "person": person,
+        "form": form,
+        "query": query,
+        "candidates": candidates[:CANDIDATE_LIMIT],
+        "more": len(candidates) > CANDIDATE_LIMIT,
+        "chosen": str(form["relative"].value() or ""),
+    }
+    template = "people/relative_form.html"
+    if request.headers.get("HX-Request") and request.method == "GET":
+        # htmx asks for the search results only, as the user types.
+        template += "#candidates"
+    response = render(request, template, context)
+    # One address, two answers: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# History
+
+
+def _hidden_fields(user: User, person: Person) -> tuple[str, ...]:
+    # Contact details stay out of the history of those who may not read them on the page.
+    return () if _may_edit(user, person) else ("contact_details",)
+
+
+def _name_snapshots(person: Person, moments: list[datetime]) -> dict[datetime, str]:
+    """The person's names as they stood just before each of `moments`.
+
+    Names are rows of their own with their own history; replaying it gives the
+    names at any moment, so a version can show what it renamed.
+    """
+    rows: dict[int, tuple[int, str]] = {}
+    records = PersonName.history.filter(person_id=person.pk).order_by("history_date", "history_id")
+    snapshots: dict[datetime, str] = {}
+    pending = iter(sorted(set(moments)))
+    moment = next(pending, None)
+    for record in records:
+        while moment is not None and record.history_date >= moment:
+            snapshots[moment] = _names_text(rows)
+            moment = next(pending, None)
+        if record.history_type == "-":
+            rows.pop(record.id, None)
+        else:
+            shown = f"{record.name} ({Script(record.script).label}, {NameKind(record.kind).label})"
+            rows[record.id] = (record.position, shown)
+    while moment is not None:
+        snapshots[moment] = _names_text(rows)
+        moment = next(pending, None)
+    return snapshots
+
+
+def _names_text(rows: dict[int, tuple[int, str]]) -> str:
+    return "\n".join(text for _position, text in sorted(rows.values())) or history.EMPTY
+
+
+@login_required
+@require_GET
+def person_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shared history page (docket.lib.history), with each version's renaming added."""
+    user = _user(request)
+    person = get_object_or_404(_visible(user), pk=pk)
+    versions_all = person.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )
+    page = Paginator(versions_all, history.VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    versions = list(page.object_list)
+    older = versions_all[page.end_index()] if page.has_next() else None
+    entries = history.version_entries(
+        person,
+        versions,
+        older,
+        user=user,
+        version_url_name="people:person_version",
+        hidden=_hidden_fields(user, person),
+    )
+    # Names written with a version are saved just after it, before the next version.
+    starts = [version.history_date for version in versions]
+    newest_end = (
+        versions_all[page.start_index() - 2].history_date
+        if page.has_previous()
+        else now() + timedelta(days=1)
+    )
+    ends = [newest_end, *starts[:-1]]
+    snapshots = _name_snapshots(person, starts + ends)
+    label = _("Names")
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        before, after = snapshots[start], snapshots[end]
+        if before != after:
+            renamed = history.FieldChange("names", label, before, after)
+            entries[index] = replace(entries[index], changes=[renamed, *entries[index].changes])
+    return render(
+        request,
+        "history/history.html",
+        {
+            "record": person,
+            "model_name": Person._meta.verbose_name,
+            "entries": entries,
+            "page": page,
+            "back_url": reverse("people:person_detail", args=[person.pk]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def person_version(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+    """One earlier version of a person, names included."""
+    user = _user(request)
+    person = get_object_or_404(_visible(user), pk=pk)
+    version = get_object_or_404(
+        person.history.select_related("history_user"), history_id=history_id
+    )
+    newer = (
+        person.history.filter(history_date__gt=version.history_date)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    end = newer or now() + timedelta(days=1)
+    names = history.FieldValue("names", _("Names"), _name_snapshots(person, [end])[end])
+    author = version.history_user
+    return render(
+        request,
+        "history/version.html",
+        {
+            "record": person,
+            "model_name": Person._meta.verbose_name,
+            "version": version,
+            "version_user": author.display_name if author else _("unknown"),
+            "values": [
+                names,
+                *history.record_values(version, user, hidden=_hidden_fields(user, person)),
+            ],
+            "is_current": newer is None,
+            "history_url": reverse("people:person_history", args=[person.pk]),
+            "back_url": reverse("people:person_detail", args=[person.pk]),
+        },
+    )
+
+
+# Soft deletion and restoring
+
+
+def _deletable(request: HttpRequest, pk: int) -> tuple[User, Person]:
+    user, person = _editable(request, pk)
+    if not may_delete(user, person):
+        raise PermissionDenied(_("Only a coordinator of the owning team may delete this person."))
+    return user, person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user, person = _deletable(request, pk)
+    if request.method == "POST":
+        delete_record(actor=user, record=person)
+        messages.success(
+            request,
+            _("%(name)s was deleted. A coordinator can restore them from Deleted persons.")
+            % {"name": person.display_name},
+        )
+        return redirect("people:person_list")
+    return render(request, "people/person_confirm.html", {"person": person, "action": "delete"})
+
+
+@login_required
+@require_GET
+def deleted_list(request: HttpRequest) -> HttpResponse:
+    """Deleted persons this user may bring back: coordinators of the owning team."""
+    user = _user(request)
+    if user.role not in DELETERS:
+        raise PermissionDenied(_("Only coordinators may restore deleted persons."))
+    deleted = (
+        Person.objects.editable_by(user, include_deleted=True)
+        .deleted()
+        .select_related("deleted_by")
+        .prefetch_related("names")
+        .order_by("-deleted_at", "-pk")
+    )
+    page = Paginator(deleted, PAGE_SIZE).get_page(request.GET.get("page"))
+    # may_delete is the rule; the query above already narrows to what it allows.
+    restorable = [person for person in page.object_list if may_delete(user, person)]
+    return render(request, "people/deleted_list.html", {"page": page, "persons": restorable})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    deleted = Person.objects.editable_by(user, include_deleted=True).deleted()
+    person = get_object_or_404(deleted.prefetch_related("names"), pk=pk)
+    # A deleted person is gone for everyone who could not bring them back.
+    if not may_delete(user, person):
+        raise Http404
+    if request.method == "POST":
+        restore_record(actor=user, record=person)
+        messages.success(request, _("%(name)s was restored.") % {"name": person.display_name})
+        return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_confirm.html", {"person": person, "action": "restore"})
