@@ -110,3 +110,19 @@ def test_administrators_browse_and_filter_the_log(logged_in, administrator, hist
 
 def test_other_roles_do_not_find_the_log(logged_in, coordinator):
     assert logged_in(coordinator).get("/audit/").status_code == 404
+
+
+def test_opening_a_restricted_or_secret_record_is_logged(logged_in, documenter, team):
+    restricted = factories.case(
+        documenter, "Restricted", [], team=team, confidentiality="restricted"
+    )
+    internal = factories.case(documenter, "Internal", [], team=team, confidentiality="internal")
+    client = logged_in(documenter)
+
+    client.get(f"/cases/{restricted.pk}/")
+    client.get(f"/cases/{internal.pk}/")
+
+    views = AuditEntry.objects.filter(action="view")
+    assert list(views.values_list("object_type", "object_id")) == [
+        ("cases.case", str(restricted.pk))
+    ]

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from docket.accounts.models import User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
+from docket.audit.log import record_view
 from docket.cases import figures as case_figures
 from docket.cases import services
 from docket.cases.forms import (
@@ -292,6 +293,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         Case.objects.visible_to(user).select_related("team", "created_by"), pk=pk
     )
+    record_view(user, case)
     figures = case_figures.case_figures(case, as_of=timezone.localdate(), user=user)
     persons = list(Person.objects.visible_to(user).filter(cases=case).prefetch_related("names"))
     shown = {person.pk for person in persons}
@@ -686,7 +688,9 @@ def _visible_source(request: HttpRequest, pk: int) -> Source:
 @login_required
 @require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _source_page(request, _visible_source(request, pk))
+    source = _visible_source(request, pk)
+    record_view(request.user, source)
+    return _source_page(request, source)
 
 
 @login_required

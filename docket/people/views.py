@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from docket.accounts.models import User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
+from docket.audit.log import record_view
 from docket.cases import figures as case_figures
 from docket.cases.models import Case, Event, Involvement, InvolvementRole, Source
 from docket.cases.services import delete_record, restore_record
@@ -190,6 +191,7 @@ def _articles(references: list[str]) -> list[tuple[str, str]]:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     person = get_object_or_404(_visible(user), pk=pk)
+    record_view(user, person)
     editable = _may_edit(user, person)
     events = _event_rows(person, user)
     figures = case_figures.person_figures(person, as_of=timezone.localdate(), user=user)
