@@ -80,3 +80,13 @@ def test_a_missing_page_answers_404_in_the_layout(logged_in, viewer):
 
     assert response.status_code == 404
     assert "There is nothing here" in response.content.decode()
+
+
+def test_a_refused_action_says_why_in_the_layout(logged_in, viewer):
+    response = logged_in(viewer).post("/cases/new/", {"title": "Not allowed"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Not allowed" in page
+    assert "Your role may not add or change records." in page
+    assert 'class="main-nav"' in page

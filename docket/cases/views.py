@@ -10,10 +10,9 @@ StaleEdit into pages.
 
 import copy
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, Concatenate, cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -67,24 +66,6 @@ CURRENT_STATUS_LABELS = {
     case_figures.DEPORTED: gettext_lazy("Deported"),
     case_figures.UNKNOWN: gettext_lazy("Unknown"),
 }
-
-
-def _refusing_politely[**Parameters](
-    view: Callable[Concatenate[HttpRequest, Parameters], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, Parameters], HttpResponse]:
-    """A refused change answers 403 with a page that says why, in the site's layout."""
-
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, /, *args: Parameters.args, **kwargs: Parameters.kwargs
-    ) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as refusal:
-            reason = str(refusal) or _("You may not do this.")
-            return render(request, "cases/forbidden.html", {"reason": reason}, status=403)
-
-    return wrapper
 
 
 def _user(request: HttpRequest) -> User:
@@ -250,7 +231,6 @@ CASE_FIELDS = ("title", "summary", "status", "confidentiality", "team")
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -332,7 +312,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -366,7 +345,6 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.visible_to(_user(request)), pk=pk)
@@ -492,7 +470,6 @@ def _event_page(
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -526,7 +503,6 @@ def _visible_event(request: HttpRequest, pk: int) -> Event:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -563,7 +539,6 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event = _visible_event(request, pk)
@@ -637,7 +612,6 @@ def _source_form(
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def source_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -694,7 +668,6 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -725,7 +698,6 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
     source = _visible_source(request, pk)
@@ -763,7 +735,6 @@ def source_version(request: HttpRequest, pk: int, history_id: int) -> HttpRespon
 
 
 @login_required
-@_refusing_politely
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -832,7 +803,6 @@ AUTHORITY_FIELDS = services.AUTHORITY_FIELDS
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def authority_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -850,7 +820,6 @@ def authority_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_http_methods(["GET", "POST"])
 def authority_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -928,7 +897,6 @@ def _restorable(user: User, model: type[Model]) -> list[Any]:
 
 
 @login_required
-@_refusing_politely
 @require_GET
 def deleted_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -944,7 +912,6 @@ def deleted_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_refusing_politely
 @require_POST
 def record_restore(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     user = _user(request)
