@@ -1,5 +1,8 @@
 """The controlled vocabularies ship as data, carry HURIDOCS codes, and can be extended."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from docket.cases.models import EventType, InvolvementRole
@@ -46,3 +49,28 @@ def test_confidential_records_are_not_in_the_admin(logged_in, administrator):
 
     assert client.get("/admin/cases/case/").status_code == 404
     assert client.get("/admin/people/person/").status_code == 404
+
+
+def test_every_huridocs_code_is_a_real_one():
+    reference = (
+        Path(__file__).parent.parent / "docs/reference/huridocs-esf-thesauri.md"
+    ).read_text()
+    codes = {
+        f"{thesaurus} {code}"
+        for thesaurus, block in _thesauri(reference)
+        for code in re.findall(r"\b(\d{12})\b", block)
+    }
+    terms = [
+        *EventType.objects.all(),
+        *InvolvementRole.objects.all(),
+        *RelationshipKind.objects.all(),
+    ]
+
+    unknown = [term.code for term in terms if term.esf and term.esf not in codes]
+    assert unknown == []
+
+
+def _thesauri(reference: str) -> list[tuple[str, str]]:
+    """(MT04, its text) for each micro-thesaurus section of the reference."""
+    sections = re.split(r"^## (MT\d+)[^\n]*$", reference, flags=re.M)
+    return list(zip(sections[1::2], sections[2::2], strict=True))
