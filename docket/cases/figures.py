@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from docket.cases.models import Case, Event
 from docket.law.models import RightsRule
 from docket.law.rights import load_rules, rights_at_stake
@@ -20,6 +22,13 @@ DETAINED = "detained"
 AT_LIBERTY = "at_liberty"
 DEPORTED = "deported"
 UNKNOWN = "unknown"
+
+STATUS_LABELS = {
+    DETAINED: gettext_lazy("Detained"),
+    AT_LIBERTY: gettext_lazy("At liberty"),
+    DEPORTED: gettext_lazy("Deported"),
+    UNKNOWN: gettext_lazy("Unknown"),
+}
 
 # What each event type says about where a person is afterwards.
 STATUS_AFTER = {

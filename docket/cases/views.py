@@ -25,7 +25,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,13 +58,6 @@ PAGE_SIZE = 25
 # any other visible one is found by name.
 OFFERED = 30
 FOUND = 20
-
-CURRENT_STATUS_LABELS = {
-    case_figures.DETAINED: gettext_lazy("Detained"),
-    case_figures.AT_LIBERTY: gettext_lazy("At liberty"),
-    case_figures.DEPORTED: gettext_lazy("Deported"),
-    case_figures.UNKNOWN: gettext_lazy("Unknown"),
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -280,7 +272,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for person in sorted(persons, key=lambda person: person.display_name):
         found = figures.persons.get(person.pk)
-        status = CURRENT_STATUS_LABELS[found.current_status] if found else _("Unknown")
+        status = case_figures.STATUS_LABELS[found.current_status] if found else _("Unknown")
         rows.append(PersonRow(person, found, str(status)))
     visible_sources = set(
         Source.objects.visible_to(user).filter(events__case=case).values_list("pk", flat=True)

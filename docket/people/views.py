@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from docket.accounts.models import User
@@ -52,13 +51,6 @@ from docket.people.services import NameInput
 PAGE_SIZE = 25
 # How many persons the relative search offers at once; a longer fragment narrows it.
 CANDIDATE_LIMIT = 20
-
-CURRENT_STATUS_LABELS = {
-    case_figures.DETAINED: gettext_lazy("Detained"),
-    case_figures.AT_LIBERTY: gettext_lazy("At liberty"),
-    case_figures.DEPORTED: gettext_lazy("Deported"),
-    case_figures.UNKNOWN: gettext_lazy("Unknown"),
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -209,7 +201,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "deletable": editable and may_delete(user, person),
             "figures": figures,
-            "current_status": CURRENT_STATUS_LABELS.get(figures.current_status, ""),
+            "current_status": case_figures.STATUS_LABELS.get(figures.current_status, ""),
             "rights": _articles(figures.rights_at_stake),
             "cases": Case.objects.visible_to(user).filter(persons=person).order_by("title"),
             "events": events,
