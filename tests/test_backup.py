@@ -1,5 +1,7 @@
 """Backup and restore: one encrypted file that brings everything back, or is refused whole."""
 
+import uuid
+
 import pytest
 
 PASSPHRASE = {"DOCKET_BACKUP_PASSPHRASE": "a fictional long passphrase"}
@@ -105,3 +107,39 @@ def test_a_backup_needs_a_passphrase(docket_command, tmp_path):
     assert result.returncode == 1
     assert "DOCKET_BACKUP_PASSPHRASE" in result.stderr
     assert not (tmp_path / "x.backup").exists()
+
+
+@pytest.fixture
+def postgres_databases(django_db_blocker):
+    """Two empty PostgreSQL databases beside the test database, dropped afterwards."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass of the suite")
+    django_db_blocker.unblock()
+    settings = connection.settings_dict
+    base = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}"
+    names = [f"docket_backup_{uuid.uuid4().hex[:8]}_{side}" for side in ("from", "into")]
+    with connection._nodb_cursor() as cursor:
+        for name in names:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    yield [f"{base}/{name}" for name in names]
+    with connection._nodb_cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    django_db_blocker.restore()
+
+
+def test_a_postgresql_backup_restores_into_postgresql(docket_command, postgres_databases, tmp_path):
+    source, target = postgres_databases
+    there = {"DATABASE_URL": source}
+    here = {"DATABASE_URL": target, "DOCKET_DATA_DIR": str(tmp_path / "fresh")}
+    docket_command("demo", "--seed", "5", **there)
+
+    made = docket_command("backup", "--out", str(tmp_path / "pg.backup"), **PASSPHRASE, **there)
+    restored = docket_command("restore", str(tmp_path / "pg.backup"), **PASSPHRASE, **here)
+
+    assert made.returncode == 0, made.stderr
+    assert restored.returncode == 0, restored.stderr
+    assert docket_command(*DUMP, **there).stdout == docket_command(*DUMP, **here).stdout
+    assert docket_command("audit", "verify", **here).returncode == 0
