@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "django_countries",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -221,6 +222,10 @@ SECURE_CSP = {
 }
 
 GUNICORN_WORKERS = env_int("DOCKET_WORKERS", 2)
+
+# Background work (scheduled checks, later reminders and imports) queues in the
+# database and runs in `docket worker`: no other service to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EVIDENCE_MAX_BYTES = env_int("DOCKET_EVIDENCE_MAX_MB", 50) * 2**20
 

@@ -21,3 +21,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+
+# A test database of this run's own, so runs side by side on one PostgreSQL
+# server (a developer's and CI's, say) do not drop each other's.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_docket_{os.getpid()}"}  # noqa: F405

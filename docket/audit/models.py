@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     DOWNLOAD = "download", _("Downloaded")
     PUBLISH = "publish", _("Published")
     VIEW = "view", _("Viewed")
+    CHECK = "check", _("Checked")
 
 
 class AuditEntry(models.Model):
