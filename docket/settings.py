@@ -234,4 +234,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DOCKET_LOG_LEVEL", "INFO")},
+    # The worker says "starting" and "nothing to do" every few seconds; failures still show.
+    "loggers": {"django_tasks_db": {"level": "WARNING"}},
 }

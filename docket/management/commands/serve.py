@@ -1,3 +1,6 @@
+import atexit
+import subprocess  # nosec B404 - starts our own worker, nothing else
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +18,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=settings.GUNICORN_WORKERS, help="worker processes"
         )
+        parser.add_argument(
+            "--without-background-worker",
+            action="store_true",
+            help="do not start `docket worker` beside the server (run it separately)",
+        )
 
-    def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        bind: str,
+        workers: int,
+        without_background_worker: bool,
+        **options: Any,
+    ) -> None:
         if not settings.DEBUG and not settings.ALLOWED_HOSTS:
             raise CommandError(
                 "Set DOCKET_ALLOWED_HOSTS to the host names this server answers to "
@@ -25,6 +40,8 @@ class Command(BaseCommand):
         self.check(display_num_errors=False)
         call_command("collectstatic", interactive=False, verbosity=0)
         scheme = "https" if settings.HTTPS else "http"
+        if not without_background_worker:
+            self._start_background_worker()
         self.stdout.write(f"Docket is serving on {scheme}://{bind}/ (press Ctrl+C to stop).")
         self.stdout.flush()
         _Gunicorn(
@@ -38,6 +55,13 @@ class Command(BaseCommand):
                 "loglevel": "warning",
             }
         ).run()
+
+    def _start_background_worker(self) -> None:
+        """One small machine, one command: the background worker runs beside the server."""
+        worker = subprocess.Popen(  # noqa: S603  # nosec B603 - our own interpreter and module
+            [sys.executable, "-c", "from docket.cli import main; main(['docket', 'worker'])"]
+        )
+        atexit.register(worker.terminate)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
