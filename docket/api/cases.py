@@ -20,6 +20,7 @@ from docket.api.schemas import (
     Invalid,
     Page,
     PageParams,
+    RecordId,
     figures_data,
 )
 from docket.cases import services
@@ -68,7 +69,7 @@ class CaseIn(Input):
     status: CaseStatus = CaseStatus.OPEN
     confidentiality: Confidentiality = Confidentiality.INTERNAL
     team: str | None = Field(None, description="Default: the caller's team, if only one.")
-    persons: list[int] = Field(default_factory=list, description="Person ids.")
+    persons: list[RecordId] = Field(default_factory=list, description="Person ids.")
 
 
 class CasePatch(Input):
@@ -80,7 +81,7 @@ class CasePatch(Input):
     status: CaseStatus = UNCHANGED
     confidentiality: Confidentiality = UNCHANGED
     team: str | None = None
-    persons: list[int] = Field(
+    persons: list[RecordId] = Field(
         UNCHANGED,
         description="Replaces the persons the caller can see; those hidden from the caller stay.",
     )

@@ -20,6 +20,7 @@ from docket.api.schemas import (
     Page,
     PageParams,
     PartialDateText,
+    RecordId,
 )
 from docket.cases import services
 from docket.cases.models import (
@@ -45,7 +46,7 @@ class Place(Input):
 
 
 class Involved(Input):
-    person: int
+    person: RecordId
     role: str = Field(description="victim, perpetrator, witness, family, intervener, …")
 
 
@@ -77,26 +78,26 @@ class EventConflict(Error):
 
 
 class EventFilter(PageParams):
-    case: int | None = None
+    case: RecordId | None = None
     type: str | None = Field(None, description="An event type code.")
     start_from: date | None = Field(None, description="Events starting on or after this day.")
     start_to: date | None = Field(None, description="Events starting on or before this day.")
-    authority: int | None = None
+    authority: RecordId | None = None
 
 
 class EventIn(Input):
-    case: int
+    case: RecordId
     type: str = Field(description="An event type code.")
     start: PartialDateText | None = None
     end: PartialDateText | None = None
     place: Place | None = None
-    authority: int | None = None
+    authority: RecordId | None = None
     persons: list[Involved] = Field(default_factory=list)
     charged: bool | None = Field(None, description="For a detention; null when unknown.")
     document: DocumentKind | None = Field(None, description="For document_refused.")
     destination: CountryCode | None = Field(None, description="For a deportation.")
     description: str = ""
-    sources: list[int] = Field(default_factory=list, description="Source ids.")
+    sources: list[RecordId] = Field(default_factory=list, description="Source ids.")
 
 
 class EventPatch(Input):
@@ -110,7 +111,7 @@ class EventPatch(Input):
     start: PartialDateText | None = None
     end: PartialDateText | None = None
     place: Place | None = Field(None, description="Replaces the name and country together.")
-    authority: int | None = None
+    authority: RecordId | None = None
     persons: list[Involved] = Field(
         UNCHANGED,
         description="Replaces the involvements of persons the caller can see; "
@@ -120,7 +121,7 @@ class EventPatch(Input):
     document: DocumentKind | None = None
     destination: CountryCode | None = None
     description: str = UNCHANGED
-    sources: list[int] = Field(
+    sources: list[RecordId] = Field(
         UNCHANGED, description="Replaces the sources the caller can see; hidden ones stay."
     )
 

@@ -6,14 +6,22 @@ from typing import Annotated, Any
 
 from django_countries import countries
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema, field_validator
 
 from docket.cases import figures as derived
 from docket.lib.partialdate import PartialDate
+from docket.lib.records import MAX_ID
 
 # Large enough for a sync client, small enough that one request stays cheap.
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Far past any list Docket holds, and within every database's integers: an offset
+# beyond them reached the database as a number it refused, a 500.
+MAX_OFFSET = 2**31 - 1
+
+# A reference to a record in a filter or a body; a larger number than any key
+# reached the database as one it refused, a 500.
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _partial_date(text: str) -> str:
@@ -57,15 +65,35 @@ CountryCode = Annotated[
 UNCHANGED: Any = None
 
 
+def _storable(value: Any) -> Any:
+    """Text as a database can keep and compare it: PostgreSQL refuses NUL characters,
+    so one in a body or a filter was a 500 there."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
 class Input(Schema):
     """A request body: unknown keys are an error, so a misspelt field is not silently lost."""
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _storable(value)
+
 
 class PageParams(Schema):
+    """A list's page, and the base of its filters."""
+
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _storable(value)
 
 
 class Page[ItemT](Schema):

@@ -26,6 +26,7 @@ from docket.cases.models import (
     Source,
     SourceKind,
 )
+from docket.lib.forms import RecordsField
 from docket.people.models import Person
 
 # The model fields' empty help text would otherwise hide PartialDateFormField's own.
@@ -96,7 +97,7 @@ class CaseFilterForm(PlainForm):
 class CaseForm(VersionedForm):
     """A case's own facts and its persons. `persons` offers the visible ones."""
 
-    persons = forms.ModelMultipleChoiceField(
+    persons = RecordsField(
         label=_("Persons"),
         queryset=Person.objects.none(),
         required=False,
@@ -151,6 +152,7 @@ class EventForm(VersionedForm):
             "description": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
             "sources": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"sources": RecordsField}
         help_texts = {
             "start": PARTIAL_DATE_HELP,
             "end": PARTIAL_DATE_HELP,

@@ -252,6 +252,19 @@ def detect_type(head: bytes) -> str | None:
     return "text/plain"
 
 
+def shown_file_name(name: str | None) -> str:
+    """The name an evidence file is listed and downloaded under: the last part of the name
+    it came with, printable characters only.
+
+    A browser's upload arrives cleaned by Django's form parsing; other callers hand
+    names straight here, and a folder, a NUL byte or a right-to-left override in one
+    would be stored, shown and offered as a download name.
+    """
+    last = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(character for character in last if character.isprintable()).strip()
+    return cleaned[:255] if cleaned not in {"", ".", ".."} else "file"
+
+
 @transaction.atomic
 def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) -> Evidence:
     """Store a file for `source`: type and size checked, SHA-256 taken on arrival."""
@@ -274,7 +287,7 @@ def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) ->
     content = upload.read()
     evidence = Evidence(
         source=source,
-        name=upload.name or "file",
+        name=shown_file_name(upload.name),
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         content_type=content_type,

@@ -47,7 +47,7 @@ from docket.cases.forms import (
 from docket.cases.models import Authority, Case, Event, Evidence, Involvement, Source
 from docket.law.rights import articles_engaged, load_rules
 from docket.lib.history import FieldValue, history_page, record_values, version_page
-from docket.lib.records import Record
+from docket.lib.records import MAX_ID, Record
 from docket.lib.services import require_editable
 from docket.lib.versioning import StaleEdit
 from docket.people.forms import with_name_like
@@ -92,7 +92,12 @@ def _show_errors(form: BaseForm, error: ValidationError) -> None:
 
 
 def _ids(values: Iterable[str]) -> list[int]:
-    return [int(value) for value in values if value.isdigit()]
+    """The values that can be record ids; "²" is a digit to isdigit(), not to int()."""
+    return [
+        int(value)
+        for value in values
+        if value.isascii() and value.isdigit() and int(value) <= MAX_ID
+    ]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from docket.law.models import Article, Instrument, RightsRule
+from docket.lib.admin import DocketModelAdmin
 
 
 class ArticleInline(admin.TabularInline[Article, Instrument]):
@@ -11,13 +12,13 @@ class ArticleInline(admin.TabularInline[Article, Instrument]):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin[Instrument]):
+class InstrumentAdmin(DocketModelAdmin[Instrument]):
     list_display = ["code", "name"]
     inlines = [ArticleInline]
 
 
 @admin.register(RightsRule)
-class RightsRuleAdmin(admin.ModelAdmin[RightsRule]):
+class RightsRuleAdmin(DocketModelAdmin[RightsRule]):
     list_display = ["event_type", "when", "why"]
     list_filter = ["event_type"]
     filter_horizontal = ["articles"]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from docket.lib.partialdate import PartialDate
+from docket.lib.records import MAX_ID
 
 
 class PartialDateFormField(forms.Field):
@@ -38,3 +39,22 @@ class PartialDateFormField(forms.Field):
             return PartialDate.parse(text)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several records chosen by id. A number no key can be is refused like any unknown
+    id; Django would pass it to the database, which refuses to compare it (a 500)."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or ():
+            try:
+                number = int(str(item))
+            except ValueError:
+                continue  # not a number at all: Django's own check refuses it
+            if not -MAX_ID - 1 <= number <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super().clean(value)

@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.permissions import Confidentiality, editing_q, visibility_q
 
+# The largest key a record can have (DEFAULT_AUTO_FIELD is a BigAutoField). Input
+# that names a record by a larger number names none, and must not reach the
+# database, which refuses to compare it.
+MAX_ID = 2**63 - 1
+
 
 class RecordQuerySet(models.QuerySet[Any]):
     def alive(self) -> Self:

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 
+from docket.lib.admin import DocketModelAdmin
 from docket.people.models import RelationshipKind
 
 
 @admin.register(RelationshipKind)
-class RelationshipKindAdmin(admin.ModelAdmin[RelationshipKind]):
+class RelationshipKindAdmin(DocketModelAdmin[RelationshipKind]):
     list_display = ["code", "label", "esf", "position"]

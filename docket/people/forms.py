@@ -32,8 +32,12 @@ PERSIAN_TO_ARABIC = str.maketrans({"ی": "ي", "ک": "ك"})
 
 
 def name_variants(fragment: str) -> set[str]:
-    """The fragment as typed, and with yeh and kaf in their Persian and Arabic forms."""
-    text = fragment.strip()
+    """The fragment as typed, and with yeh and kaf in their Persian and Arabic forms.
+
+    NUL characters are dropped: no stored name holds one, and PostgreSQL refuses
+    a query that does (a 500 for a search typed by hand into the address).
+    """
+    text = fragment.replace("\x00", "").strip()
     return {text, text.translate(ARABIC_TO_PERSIAN), text.translate(PERSIAN_TO_ARABIC)}
 
 

@@ -124,6 +124,7 @@ def test_a_documenter_documents_a_case_from_deportation_to_detention(
     page.screenshot(path=f"{folder}/case-page.png", full_page=True)
     page.get_by_role("button", name="فارسی").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.get_by_role("region", name="Timeline")).to_be_visible()
+    # The timeline's heading, now in Persian.
+    expect(page.get_by_role("region", name="گاه‌شمار")).to_be_visible()
     page.screenshot(path=f"{folder}/case-page-fa.png", full_page=True)
     assert problems == []

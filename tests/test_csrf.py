@@ -1,0 +1,371 @@
+"""Every route refuses a POST without a CSRF token, for a logged-in person.
+
+The routes come from Django's resolver; CSRF_ROUTES says how to fill each
+one's parameters, and a route missing from it fails the registry test. The
+CSRF middleware answers before any view runs, so a POST to a page that takes
+only GET is refused the same way; what matters is that no view ever sees a
+forged POST.
+
+The API is exempt from CSRF by design: a bearer token is never sent by a
+browser on its own, so a write carrying one cannot be forged. A session cookie
+is sent on its own, so the API must not accept writes that carry only that.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+
+from docket.accounts.models import Role, Team, User
+from docket.api.api import api
+from docket.api.tokens import issue_token
+from docket.audit.models import AuditEntry
+from docket.cases.models import Authority, Case, Event, Evidence, Source
+from docket.people.models import Person, Relationship
+from tests import markers
+from tests.conftest import pass_second_factor
+from tests.markers import World
+from tests.routes import admin_keys, all_routes, fill, parameters
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+
+
+@dataclass(frozen=True)
+class Post:
+    """A route a forged POST is sent to; `kind` names the record that fills its `pk`."""
+
+    kind: str | None = None
+    versioned: bool = False
+
+
+@dataclass(frozen=True)
+class Api:
+    """A route of the JSON API: exempt from CSRF, checked by the API tests below."""
+
+
+CSRF_ROUTES: dict[str, Post | Api] = {
+    "dashboard": Post(),
+    "healthz": Post(),
+    "login": Post(),
+    "logout": Post(),
+    "password_change": Post(),
+    "password_change_done": Post(),
+    "two_factor_verify": Post(),
+    "two_factor_setup": Post(),
+    "confirm_identity": Post(),
+    "audit_log": Post(),
+    "export": Post(),
+    "export_download": Post(),
+    "set_language": Post(),
+    "people:person_list": Post(),
+    "people:person_create": Post(),
+    "people:deleted_list": Post(),
+    "people:person_detail": Post("person"),
+    "people:person_edit": Post("person"),
+    "people:relative_add": Post("person"),
+    "people:person_history": Post("person"),
+    "people:person_version": Post("person", versioned=True),
+    "people:person_delete": Post("person"),
+    "people:person_restore": Post("gone person"),
+    "cases:case_list": Post(),
+    "cases:case_create": Post(),
+    "cases:person_choices": Post(),
+    "cases:deleted_list": Post(),
+    "cases:record_restore": Post("gone case"),
+    "cases:case_detail": Post("case"),
+    "cases:case_edit": Post("case"),
+    "cases:case_delete": Post("case"),
+    "cases:case_history": Post("case"),
+    "cases:case_version": Post("case", versioned=True),
+    "cases:event_create": Post("case"),
+    "cases:event_edit": Post("event"),
+    "cases:event_delete": Post("event"),
+    "cases:event_history": Post("event"),
+    "cases:event_version": Post("event", versioned=True),
+    "cases:source_list": Post(),
+    "cases:source_create": Post(),
+    "cases:source_detail": Post("source"),
+    "cases:source_edit": Post("source"),
+    "cases:source_delete": Post("source"),
+    "cases:source_history": Post("source"),
+    "cases:source_version": Post("source", versioned=True),
+    "cases:evidence_upload": Post("source"),
+    "cases:evidence_download": Post("evidence"),
+    "cases:authority_list": Post(),
+    "cases:authority_create": Post(),
+    "cases:authority_edit": Post("authority"),
+    "cases:authority_history": Post("authority"),
+    "cases:authority_version": Post("authority", versioned=True),
+    "api:openapi-json": Api(),
+    "api:openapi-view": Api(),
+    "api:api-root": Api(),
+}
+for _operation in (
+    "list_persons create_person get_person update_person "
+    "list_cases create_case get_case update_case "
+    "list_events create_event get_event update_event "
+    "list_sources create_source get_source update_source "
+    "list_authorities create_authority get_authority update_authority"
+).split():
+    CSRF_ROUTES[f"api:{_operation}"] = Api()
+# Every admin page takes a POST; its parameters get the acting user's id, since the
+# CSRF check answers before any object is looked up.
+CSRF_ROUTES.update({key: Post("admin") for key in admin_keys()})
+
+
+def test_every_route_is_in_the_csrf_registry() -> None:
+    routes = {route.key for route in all_routes()}
+
+    assert not sorted(routes - set(CSRF_ROUTES)), (
+        f"A new route that nobody checked for CSRF: {sorted(routes - set(CSRF_ROUTES))}. "
+        "Add it to CSRF_ROUTES in tests/test_csrf.py."
+    )
+    assert not sorted(set(CSRF_ROUTES) - routes), "CSRF_ROUTES names routes that are gone"
+
+
+@pytest.fixture
+def world(documenter: User, coordinator: User, team: Team) -> World:
+    return markers.build(author=documenter, deleter=coordinator, team=team)
+
+
+def _guarded(user: User) -> Client:
+    """A browser session that, like a real browser, has no CSRF exemption."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    if user.role in {Role.ADMINISTRATOR, Role.COORDINATOR}:
+        pass_second_factor(client, user)
+    return client
+
+
+def _record(world: World, kind: str) -> Model:
+    if kind == "authority":
+        assert world.authority is not None
+        return world.authority
+    if kind.startswith("gone "):
+        return next(record for _level, record, _ in world.gone[kind.split()[1]])
+    records: dict[str, dict[str, Any]] = {
+        "person": world.persons,
+        "case": world.cases,
+        "event": world.events,
+        "source": world.sources,
+        "evidence": world.evidence,
+    }
+    return records[kind]["public"]
+
+
+def _path(world: World, route_key: str, pattern: str, check: Post, user: User) -> str:
+    values: dict[str, Any] = {}
+    names = parameters(pattern)
+    if check.kind == "admin":
+        if pattern.endswith("(?P<url>.*)$"):
+            return "/admin/no-such-page/"
+        if route_key == "admin:app_list":
+            return reverse("admin:app_list", kwargs={"app_label": "cases"})
+        return fill(pattern, {name: user.pk for name in names})
+    if check.kind is not None:
+        record = _record(world, check.kind)
+        values["pk"] = record.pk
+        if "kind" in names:
+            values["kind"] = record._meta.model_name
+        if check.versioned:
+            history = record.history.order_by("history_id").first()  # type: ignore[attr-defined]
+            values["history_id"] = history.history_id
+    return fill(pattern, values)
+
+
+# Valid bodies for the forms that write, so only the missing token stops them.
+BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "people:person_create": lambda world: {
+        "names-TOTAL_FORMS": "1",
+        "names-INITIAL_FORMS": "0",
+        "names-0-name": "Forged Person",
+        "names-0-script": "latin",
+        "names-0-kind": "full",
+        "sex": "unknown",
+        "status": "unknown",
+        "confidentiality": "internal",
+        "team": str(world.team.pk),
+    },
+    "cases:case_create": lambda world: {
+        "title": "Forged case",
+        "status": "open",
+        "confidentiality": "internal",
+        "team": str(world.team.pk),
+    },
+    "cases:source_create": lambda world: {
+        "title": "Forged source",
+        "kind": "other",
+        "reliability": "unknown",
+        "confidentiality": "internal",
+        "team": str(world.team.pk),
+    },
+    "cases:authority_create": lambda world: {
+        "name": "Forged authority",
+        "kind": "other",
+        "response_days": "30",
+    },
+    "people:person_delete": lambda world: {},
+    "cases:case_delete": lambda world: {},
+}
+
+WRITTEN: tuple[type[Model], ...] = (
+    Person,
+    Relationship,
+    Case,
+    Event,
+    Source,
+    Evidence,
+    Authority,
+    AuditEntry,
+)
+
+
+def _snapshot() -> dict[str, Any]:
+    counts: dict[str, Any] = {model.__name__: model._default_manager.count() for model in WRITTEN}
+    counts["deleted"] = sorted(
+        (model.__name__, pk)
+        for model in (Person, Case, Event, Source)
+        for pk in model._default_manager.filter(deleted_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    return counts
+
+
+@pytest.mark.parametrize("persona", ["documenter", "coordinator", "administrator"])
+def test_every_route_refuses_a_post_without_a_csrf_token(
+    request: pytest.FixtureRequest, persona: str, world: World
+) -> None:
+    user: User = request.getfixturevalue(persona)
+    client = _guarded(user)
+    routes = {route.key: route for route in all_routes()}
+    before = _snapshot()
+    accepted = []
+    for key, check in CSRF_ROUTES.items():
+        if isinstance(check, Api):
+            continue
+        path = _path(world, key, routes[key].pattern, check, user)
+        body = BODIES.get(key, lambda world: {"anything": "forged"})(world)
+        response = client.post(path, body)
+        if response.status_code != 403 or b"CSRF verification failed" not in response.content:
+            accepted.append(f"POST {path} ({key}): {response.status_code}")
+
+    assert not accepted, f"Accepted without a CSRF token as {persona}:\n" + "\n".join(accepted)
+    assert _snapshot() == before
+
+
+def test_the_same_post_with_its_token_goes_through(documenter: User, team: Team) -> None:
+    """The refusals above are the token's doing, not the session's or the form's."""
+    client = _guarded(documenter)
+    client.get(reverse("cases:case_create"))
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse("cases:case_create"),
+        {
+            "title": "Opened with a token",
+            "status": "open",
+            "confidentiality": "internal",
+            "team": str(team.pk),
+            "csrfmiddlewaretoken": token,
+        },
+    )
+
+    assert response.status_code == 302
+    assert Case.objects.filter(title="Opened with a token").exists()
+
+
+# The API
+
+
+def _writes() -> list[tuple[str, str]]:
+    """(method, path) of every write operation in the API's schema, ids filled in later."""
+    schema = api.get_openapi_schema()
+    return [
+        (method.upper(), path)
+        for path, methods in schema["paths"].items()
+        for method in methods
+        if method in {"post", "put", "patch", "delete"}
+    ]
+
+
+def _api_path(world: World, template: str) -> str:
+    assert world.authority is not None
+    return template.format(
+        person_id=world.persons["public"].pk,
+        case_id=world.cases["public"].pk,
+        event_id=world.events["public"].pk,
+        source_id=world.sources["public"].pk,
+        authority_id=world.authority.pk,
+    )
+
+
+def _api_bodies(world: World) -> dict[str, dict[str, Any]]:
+    return {
+        "persons": {"names": [{"name": "Cookie Person"}]},
+        "cases": {"title": "Cookie case"},
+        "events": {"case": world.cases["public"].pk, "type": "detention"},
+        "sources": {"title": "Cookie source"},
+        "authorities": {"name": "Cookie authority"},
+    }
+
+
+def _send(client: Client, method: str, path: str, body: dict[str, Any], **extra: Any) -> Any:
+    if method == "POST":
+        return client.post(path, body, content_type="application/json", **extra)
+    return client.generic(
+        method, path, data=json.dumps(body), content_type="application/json", **extra
+    )
+
+
+@pytest.mark.parametrize("with_token", [False, True], ids=["no CSRF token", "with a CSRF token"])
+def test_the_api_refuses_writes_carried_by_a_session_cookie(
+    documenter: User, world: World, with_token: bool
+) -> None:
+    client = _guarded(documenter)
+    client.get(reverse("cases:case_create"))
+    extra = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value} if with_token else {}
+    before = _snapshot()
+    accepted = []
+    for method, template in _writes():
+        path = _api_path(world, template)
+        collection = template.split("/")[3]
+        body = _api_bodies(world)[collection]
+        if method == "PATCH":
+            body = {"version": 2, **body}
+        response = _send(client, method, path, body, **extra)
+        if response.status_code != 401:
+            accepted.append(f"{method} {path}: {response.status_code}")
+
+    assert _writes(), "the API's schema lists no writes"
+    assert not accepted, "The API took a write carried by a session cookie:\n" + "\n".join(accepted)
+    assert _snapshot() == before
+
+
+def test_the_api_reads_with_a_session_cookie(documenter: User, world: World) -> None:
+    """The docs page explores the API with the browser's session: reads go through."""
+    client = _guarded(documenter)
+
+    assert client.get("/api/v1/cases").status_code == 200
+
+
+def test_the_api_takes_writes_with_a_bearer_token_and_no_csrf_token(
+    documenter: User, world: World
+) -> None:
+    _, secret = issue_token(user=documenter, name="csrf test")
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {secret}"})
+
+    created = {}
+    for method, template in _writes():
+        if method != "POST":
+            continue
+        collection = template.split("/")[3]
+        response = _send(client, method, template, _api_bodies(world)[collection])
+        created[collection] = response.status_code
+
+    assert set(created.values()) == {201}, created

@@ -1,0 +1,787 @@
+"""The leak test: every route of the site, as every persona, against docs/permissions.md.
+
+Routes come from Django's resolver (the admin's and the API's included), and
+each must be in ROUTES below, which says how it is checked; a route nobody
+added there fails `test_every_route_is_in_the_registry`. The records are those
+of tests/markers.py: one marked set per confidentiality level, all owned by
+`team`, linked across levels, plus deleted ones.
+
+A record a persona may not see answers 404 (never 403: its existence must not
+leak); a page never shows a token of a level the persona may not see, and its
+counts leave those records out; the API and both exports likewise.
+"""
+
+import io
+import json
+import re
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+
+from docket.accounts.confirmation import SESSION_KEY
+from docket.accounts.models import Team, User
+from docket.api.api import api
+from docket.api.tokens import issue_token
+from docket.cases.models import Case
+from tests import markers
+from tests.markers import RESTORES, SEES, World
+from tests.routes import Route, admin_keys, all_routes, fill, parameters
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+
+PERSONAS = ("administrator", "coordinator", "documenter", "viewer", "outsider")
+EVERYONE = frozenset(PERSONAS)
+# Roles that may add records: administrators, coordinators and documenters (the
+# outsider is a documenter of another team).
+CREATORS = frozenset({"administrator", "coordinator", "documenter", "outsider"})
+DELETERS = frozenset({"administrator", "coordinator"})
+ADMINISTRATORS = frozenset({"administrator"})
+
+
+# How a route is checked
+
+
+@dataclass(frozen=True)
+class Public:
+    """Open to visitors who are not logged in; shows no record."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Checked by another test, named in `reason`."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page without parameters: a list, a search, a form, the dashboard.
+
+    `allowed` personas get 200 and the others `refused`; `count` is a pattern
+    whose number must be how many records of `counted` the persona may see.
+    """
+
+    queries: tuple[str, ...] = ("",)
+    allowed: frozenset[str] = EVERYONE
+    refused: int = 403
+    count: str | None = None
+    counted: str = ""
+    htmx: bool = False
+    lists_deleted: bool = False
+    statuses: frozenset[int] = frozenset({200})
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A page about one record: `pk` filled with each record of `kind`, every level.
+
+    `access` says who gets 200 among those who may see the record: "read"
+    (all), "edit", "delete" or "restore" (only deleted records); the others who
+    may see it get 403, and those who may not, 404. A page that refuses a whole
+    role before it looks for the record says so with `refuses_role`: the
+    status every persona outside DELETERS gets for any record, which tells
+    nothing about the record.
+    """
+
+    kind: str
+    access: str = "read"
+    refuses_role: int | None = None
+    version: bool = False
+    method: str = "GET"
+    queries: tuple[str, ...] = ("",)
+    htmx: bool = False
+
+
+@dataclass(frozen=True)
+class ApiList:
+    collection: str
+    queries: tuple[str, ...] = ("",)
+
+
+@dataclass(frozen=True)
+class ApiDetail:
+    kind: str
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class ApiProbe:
+    """A write that names other records: a hidden one must answer as a missing one."""
+
+    body: Callable[[World, int], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Admin:
+    """A page of Django's admin, for administrators only."""
+
+
+Check = Public | Elsewhere | Page | Detail | ApiList | ApiDetail | ApiProbe | Admin
+
+PERSON_SEARCH = ("", "?name=MARKER", "?name=SECRET", "?page=2")
+
+ROUTES: dict[str, Check] = {
+    # Project pages
+    "dashboard": Page(),
+    "healthz": Public("the health check says only whether the database answers"),
+    "login": Public("the log-in form"),
+    "logout": Public("logging out, POST only"),
+    "password_change": Page(),
+    "password_change_done": Page(),
+    "two_factor_verify": Page(statuses=frozenset({200, 302})),
+    "two_factor_setup": Page(statuses=frozenset({200, 302})),
+    "confirm_identity": Page(),
+    "audit_log": Page(
+        queries=("", "?record_type=cases.case", "?action=view"),
+        allowed=ADMINISTRATORS,
+        refused=404,
+    ),
+    "export": Page(count=r"<dt>Cases</dt><dd>(\d+)</dd>", counted="cases"),
+    "export_download": Elsewhere("test_the_export_zip_holds_only_what_the_persona_may_see"),
+    "set_language": Public("switching the language, which shows no record"),
+    # People
+    "people:person_list": Page(
+        queries=PERSON_SEARCH + ("?status=unknown", "?name=زهره"),
+        count=r"(\d+) persons?\b",
+        counted="persons",
+    ),
+    "people:person_create": Page(allowed=CREATORS),
+    "people:deleted_list": Page(allowed=DELETERS, lists_deleted=True),
+    "people:person_detail": Detail("person"),
+    "people:person_edit": Detail("person", access="edit"),
+    "people:relative_add": Detail(
+        "person", access="edit", queries=("", "?q=MARKER", "?q=Azar"), htmx=True
+    ),
+    "people:person_history": Detail("person"),
+    "people:person_version": Detail("person", version=True),
+    "people:person_delete": Detail("person", access="delete"),
+    "people:person_restore": Detail("person", access="restore"),
+    # Cases, events, sources, evidence, authorities
+    "cases:case_list": Page(
+        queries=("", "?title=MARKER", "?confidentiality=secret", "?status=open", "?page=2"),
+        count=r"(\d+) cases?\b",
+        counted="cases",
+        htmx=True,
+    ),
+    "cases:case_create": Page(allowed=CREATORS),
+    "cases:person_choices": Page(queries=("", "?name=MARKER", "?name=Azar", "?name=زهره")),
+    "cases:deleted_list": Page(allowed=DELETERS, lists_deleted=True),
+    "cases:record_restore": Detail("any", access="restore", method="POST", refuses_role=403),
+    "cases:case_detail": Detail("case"),
+    "cases:case_edit": Detail("case", access="edit"),
+    "cases:case_delete": Detail("case", access="delete"),
+    "cases:case_history": Detail("case"),
+    "cases:case_version": Detail("case", version=True),
+    "cases:event_create": Detail(
+        "case", access="edit", queries=("", "?type=1", "?sources=1"), htmx=True
+    ),
+    "cases:event_edit": Detail("event", access="edit"),
+    "cases:event_delete": Detail("event", access="delete"),
+    "cases:event_history": Detail("event"),
+    "cases:event_version": Detail("event", version=True),
+    "cases:source_list": Page(
+        queries=("", "?title=MARKER", "?kind=other", "?reliability=unknown", "?page=2"),
+        count=r"(\d+) sources?\b",
+        counted="sources",
+        htmx=True,
+    ),
+    "cases:source_create": Page(allowed=CREATORS),
+    "cases:source_detail": Detail("source"),
+    "cases:source_edit": Detail("source", access="edit"),
+    "cases:source_delete": Detail("source", access="delete"),
+    "cases:source_history": Detail("source"),
+    "cases:source_version": Detail("source", version=True),
+    "cases:evidence_upload": Detail("source", access="edit", method="POST"),
+    "cases:evidence_download": Detail("evidence"),
+    "cases:authority_list": Page(queries=("", "?name=MARKER", "?name=Ministry"), htmx=True),
+    "cases:authority_create": Page(allowed=CREATORS),
+    "cases:authority_edit": Detail("authority", access="edit"),
+    "cases:authority_history": Detail("authority"),
+    "cases:authority_version": Detail("authority", version=True),
+    # The API
+    "api:openapi-json": Public("the API's schema, which holds no record"),
+    "api:openapi-view": Public("the API's documentation page, which holds no record"),
+    "api:api-root": Public("answers 404: django-ninja's root has no view of its own"),
+    "api:list_persons": ApiList("persons", ("", "?name=MARKER", "?name=زهره", "?status=unknown")),
+    "api:get_person": ApiDetail("person"),
+    "api:update_person": ApiDetail("person", method="PATCH"),
+    "api:create_person": Elsewhere("tests/test_api.py: a new person names no other record"),
+    "api:list_cases": ApiList("cases", ("", "?confidentiality=secret", "?team=Documentation")),
+    "api:get_case": ApiDetail("case"),
+    "api:update_case": ApiDetail("case", method="PATCH"),
+    "api:create_case": ApiProbe(lambda world, person: {"title": "Probe", "persons": [person]}),
+    "api:list_events": ApiList("events", ("", "?type=detention", "?case={secret_case}")),
+    "api:get_event": ApiDetail("event"),
+    "api:update_event": ApiDetail("event", method="PATCH"),
+    "api:create_event": ApiProbe(
+        lambda world, person: {
+            "case": world.cases["public"].pk,
+            "type": "detention",
+            "persons": [{"person": person, "role": "victim"}],
+        }
+    ),
+    "api:list_sources": ApiList("sources", ("", "?kind=other", "?reliability=unknown")),
+    "api:get_source": ApiDetail("source"),
+    "api:update_source": ApiDetail("source", method="PATCH"),
+    "api:create_source": Elsewhere("tests/test_api.py: a new source names no other record"),
+    "api:list_authorities": ApiList("authorities", ("", "?kind=other")),
+    "api:get_authority": ApiDetail("authority"),
+    "api:update_authority": ApiDetail("authority", method="PATCH"),
+    "api:create_authority": Elsewhere("tests/test_api.py: authorities are public bodies"),
+}
+
+
+ROUTES.update({key: Admin() for key in admin_keys()})
+ROUTES.update(
+    {
+        "admin:login": Public("the admin's log-in form"),
+        "admin:logout": Public("logging out of the admin, POST only"),
+    }
+)
+
+
+# The registry itself
+
+
+def test_every_route_is_in_the_registry() -> None:
+    routes = {route.key for route in all_routes()}
+
+    unchecked = sorted(routes - set(ROUTES))
+    stale = sorted(set(ROUTES) - routes)
+
+    assert not unchecked, (
+        f"A new route that nobody checked: {unchecked}. Add it to ROUTES in "
+        "tests/test_every_route.py with how its answers are checked for leaks."
+    )
+    assert not stale, f"ROUTES names routes that no longer exist: {stale}"
+
+
+def test_every_api_operation_is_in_the_registry() -> None:
+    """The OpenAPI schema's operations and the resolver's API routes are the same set."""
+    schema = api.get_openapi_schema()
+    operations = {
+        f"api:{operation['operationId']}"
+        for methods in schema["paths"].values()
+        for operation in methods.values()
+    }
+
+    missing = sorted(operations - set(ROUTES))
+
+    assert not missing, f"A new API operation that nobody checked: {missing}"
+
+
+# The world and the personas
+
+
+@dataclass
+class Scene:
+    world: World
+    persona: str
+    user: User
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, message: str) -> None:
+        self.failures.append(message)
+
+    def report(self) -> None:
+        assert not self.failures, f"{len(self.failures)} leaks or wrong answers:\n" + "\n".join(
+            self.failures
+        )
+
+
+@pytest.fixture
+def world(documenter: User, coordinator: User, team: Team) -> World:
+    return markers.build(author=documenter, deleter=coordinator, team=team)
+
+
+def _persona(request: pytest.FixtureRequest, persona: str, other_team: Team) -> User:
+    user: User = request.getfixturevalue(persona)
+    if persona == "administrator":
+        # An administrator who is not in the owning team: secret records stay with the team.
+        user.teams.set([other_team])
+    return user
+
+
+def _content(response: Any) -> bytes:
+    if getattr(response, "streaming", False):
+        # Reading to the end closes the response, as the test client arranges; closing it
+        # again would close PostgreSQL's connection in the middle of the test.
+        return b"".join(response.streaming_content)
+    return bytes(response.content)
+
+
+def _body(response: Any) -> str:
+    return _content(response).decode("utf-8", errors="replace")
+
+
+def _first_version(record: Model) -> int:
+    history = record.history.order_by("history_id").first()  # type: ignore[attr-defined]
+    return int(history.history_id)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One record to put in a route, with what each persona may do with it."""
+
+    label: str
+    record: Model
+    level: str | None
+    deleted: bool = False
+    restorable: bool = False
+
+
+def _targets(world: World, kind: str) -> list[Target]:
+    """Every record of `kind`: the living ones of each level, then the deleted ones."""
+    alive: dict[str, dict[str, Any]] = {
+        "person": world.persons,
+        "case": world.cases,
+        "event": world.events,
+        "source": world.sources,
+        "evidence": world.evidence,
+    }
+    if kind == "authority":
+        assert world.authority is not None
+        return [Target("authority", world.authority, None)]
+    if kind == "any":
+        return [
+            target
+            for each in ("case", "event", "source")
+            for target in _targets(world, each)
+            if target.restorable
+        ]
+    targets = [Target(f"{level} {kind}", record, level) for level, record in alive[kind].items()]
+    for level, record, restorable in world.gone.get(kind, []):
+        label = f"deleted {level} {kind}" if restorable else f"{level} {kind} of a deleted record"
+        targets.append(Target(label, record, level, deleted=True, restorable=restorable))
+    return targets
+
+
+def _expected(check: Detail, target: Target, persona: str) -> int:
+    if check.refuses_role is not None and persona not in DELETERS:
+        return check.refuses_role
+    if check.access == "restore":
+        return 200 if target.restorable and target.level in RESTORES[persona] else 404
+    if target.deleted:
+        return 404
+    if target.level is not None and target.level not in SEES[persona]:
+        return 404
+    if check.access == "read":
+        return 200
+    if check.kind == "authority":
+        return 200 if persona in CREATORS else 403
+    if check.access == "edit":
+        return 200 if target.level in markers.EDITS[persona] else 403
+    if check.access == "delete":
+        return 200 if persona in DELETERS else 403
+    raise AssertionError(check.access)
+
+
+def _count(scene: Scene, collection: str) -> int:
+    if collection == "authorities":
+        return 1
+    return len(SEES[scene.persona])
+
+
+def _look(scene: Scene, where: str, response: Any, *, lists_deleted: bool = False) -> str:
+    text = _body(response)
+    if response.status_code >= 500:
+        scene.fail(f"{where}: {response.status_code}")
+    found = markers.leaks(text, scene.persona, may_list_deleted=lists_deleted)
+    if found:
+        scene.fail(f"{where}: shows {found}")
+    return text
+
+
+# Pages
+
+
+def _check_page(scene: Scene, client: Client, key: str, check: Page) -> None:
+    path = reverse(key)
+    expected = 200 if scene.persona in check.allowed else check.refused
+    variants = [(query, {}) for query in check.queries]
+    if check.htmx:
+        variants += [(query, {"HX-Request": "true"}) for query in check.queries]
+    for query, headers in variants:
+        where = f"GET {path}{query}{' (htmx)' if headers else ''} as {scene.persona}"
+        response = client.get(path + query, headers=headers)
+        text = _look(scene, where, response, lists_deleted=check.lists_deleted)
+        statuses = check.statuses if expected == 200 else {expected}
+        if response.status_code not in statuses:
+            scene.fail(f"{where}: {response.status_code}, expected {sorted(statuses)}")
+            continue
+        if check.count and expected == 200 and query in ("", "?title=MARKER", "?name=MARKER"):
+            found = re.search(check.count, text)
+            wanted = _count(scene, check.counted)
+            if found is None or int(found[1]) != wanted:
+                shown = found[0] if found else "no count"
+                scene.fail(f"{where}: counts {shown!r}, expected {wanted} {check.counted}")
+
+
+def _check_detail(scene: Scene, client: Client, key: str, check: Detail) -> None:
+    world = scene.world
+    for target in _targets(world, check.kind):
+        values: dict[str, Any] = {"pk": target.record.pk}
+        if check.version:
+            values["history_id"] = _first_version(target.record)
+        if check.kind == "any":
+            values["kind"] = target.record._meta.model_name
+        path = reverse(key, kwargs=values)
+        expected = _expected(check, target, scene.persona)
+        if check.method == "POST" and expected == 200:
+            # A POST the persona may make would change the world; the grant is tested
+            # with the feature (tests/test_cases_pages.py).
+            continue
+        variants = [(query, {}) for query in check.queries]
+        if check.htmx:
+            variants += [(query, {"HX-Request": "true"}) for query in check.queries[1:]]
+        for query, headers in variants:
+            where = f"{check.method} {path}{query} ({target.label}) as {scene.persona}"
+            if check.method == "POST":
+                response = client.post(path + query, headers=headers)
+            else:
+                response = client.get(path + query, headers=headers)
+            _look(scene, where, response, lists_deleted=check.access == "restore")
+            if response.status_code != expected:
+                scene.fail(f"{where}: {response.status_code}, expected {expected}")
+    if check.version:
+        _check_foreign_version(scene, client, key, check)
+
+
+def _check_foreign_version(scene: Scene, client: Client, key: str, check: Detail) -> None:
+    """A version of a hidden record, asked for through a record the persona may see."""
+    world = scene.world
+    if check.kind == "authority":
+        return
+    records = {"person": world.persons, "case": world.cases, "event": world.events}.get(
+        check.kind, world.sources
+    )
+    path = reverse(
+        key,
+        kwargs={"pk": records["public"].pk, "history_id": _first_version(records["secret"])},
+    )
+    response = client.get(path)
+    where = f"GET {path} (a secret record's version through the public one) as {scene.persona}"
+    _look(scene, where, response)
+    if response.status_code != 404:
+        scene.fail(f"{where}: {response.status_code}, expected 404")
+
+
+def _admin_values(scene: Scene, route: Route) -> dict[str, Any]:
+    """Parameters for an admin route: an object of its model, or a hidden case."""
+    world = scene.world
+    values: dict[str, Any] = {}
+    names = parameters(route.pattern)
+    if route.pattern.endswith("(?P<url>.*)$"):
+        return {}
+    if "content_type_id" in names:
+        values["content_type_id"] = ContentType.objects.get_for_model(Case).pk
+        values["object_id"] = world.cases["secret"].pk
+        return values
+    if route.name == "admin:auth_user_password_change":
+        return {"id": scene.user.pk}
+    if "object_id" in names or "pk" in names:
+        match = re.match(r"admin/(\w+)/(\w+)/", route.pattern)
+        assert match is not None, route.pattern
+        from django.apps import apps
+
+        model = apps.get_model(match[1], match[2])
+        if model is Team:
+            instance: Model | None = world.team
+        elif model is User:
+            instance = world.persons["secret"].created_by
+        else:
+            instance = model._default_manager.order_by("pk").first()
+        key = "object_id" if "object_id" in names else "pk"
+        values[key] = instance.pk if instance is not None else 1
+    return values
+
+
+def _admin_path(scene: Scene, route: Route) -> str:
+    if route.pattern.endswith("(?P<url>.*)$"):
+        return "/admin/no-such-page/"
+    if route.name == "admin:app_list":
+        return reverse("admin:app_list", kwargs={"app_label": "cases"})
+    return fill(route.pattern, _admin_values(scene, route))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_shows_each_persona_only_what_it_may_see(
+    request: pytest.FixtureRequest,
+    persona: str,
+    world: World,
+    other_team: Team,
+    logged_in: Callable[[User], Client],
+) -> None:
+    user = _persona(request, persona, other_team)
+    client = logged_in(user)
+    scene = Scene(world, persona, user)
+    routes = {route.key: route for route in all_routes()}
+    for key, check in ROUTES.items():
+        if isinstance(check, Page):
+            _check_page(scene, client, key, check)
+        elif isinstance(check, Detail):
+            _check_detail(scene, client, key, check)
+        elif isinstance(check, Admin):
+            route = routes[key]
+            path = _admin_path(scene, route)
+            response = client.get(path)
+            where = f"GET {path} as {persona}"
+            _look(scene, where, response)
+            if persona in ADMINISTRATORS:
+                if response.status_code not in {200, 302, 403, 404}:
+                    scene.fail(f"{where}: {response.status_code}")
+            elif response.status_code != 302 or not response["Location"].startswith(
+                "/admin/login/"
+            ):
+                scene.fail(f"{where}: {response.status_code}, expected the admin's log-in page")
+    _check_figures(scene, client)
+    scene.report()
+
+
+def _check_figures(scene: Scene, client: Client) -> None:
+    """The public person's days in detention count only the detentions the persona may see."""
+    wanted = sum(markers.DETENTION_DAYS[level] for level in SEES[scene.persona])
+    person = scene.world.persons["public"]
+    text = _body(client.get(reverse("people:person_detail", args=[person.pk])))
+    found = re.search(r"Days detained in all</dt><dd>(\d+)</dd>", text)
+    if found is None or int(found[1]) != wanted:
+        scene.fail(
+            f"the public person's page as {scene.persona} counts "
+            f"{found[1] if found else 'no'} days detained, expected {wanted}"
+        )
+
+
+# The API
+
+
+def _api_client(user: User) -> Client:
+    _, secret = issue_token(user=user, name="leak test")
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+API_KINDS = {
+    "persons": "person",
+    "cases": "case",
+    "events": "event",
+    "sources": "source",
+    "authorities": "authority",
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_api_shows_each_persona_only_what_it_may_see(
+    request: pytest.FixtureRequest, persona: str, world: World, other_team: Team
+) -> None:
+    user = _persona(request, persona, other_team)
+    client = _api_client(user)
+    scene = Scene(world, persona, user)
+    for key, check in ROUTES.items():
+        if isinstance(check, ApiList):
+            _check_api_list(scene, client, check)
+        elif isinstance(check, ApiDetail):
+            _check_api_detail(scene, client, key, check)
+        elif isinstance(check, ApiProbe):
+            _check_api_probe(scene, client, key, check)
+    person = world.persons["public"]
+    answer = client.get(f"/api/v1/persons/{person.pk}").json()
+    wanted = sum(markers.DETENTION_DAYS[level] for level in SEES[persona])
+    if answer["figures"]["days_detained_total"] != wanted:
+        scene.fail(
+            f"GET /api/v1/persons/{person.pk} as {persona}: days detained "
+            f"{answer['figures']['days_detained_total']}, expected {wanted}"
+        )
+    scene.report()
+
+
+def _check_api_list(scene: Scene, client: Client, check: ApiList) -> None:
+    path = f"/api/v1/{check.collection}"
+    queries = [query.format(secret_case=scene.world.cases["secret"].pk) for query in check.queries]
+    for query in [*queries, "?limit=1&offset=1", "?limit=1"]:
+        where = f"GET {path}{query} as {scene.persona}"
+        response = client.get(path + query)
+        _look(scene, where, response)
+        if response.status_code != 200:
+            scene.fail(f"{where}: {response.status_code}")
+            continue
+        if query in ("", "?name=MARKER", "?limit=1&offset=1", "?limit=1"):
+            wanted = _count(scene, check.collection)
+            if response.json()["count"] != wanted:
+                scene.fail(f"{where}: count {response.json()['count']}, expected {wanted}")
+
+
+def _check_api_detail(scene: Scene, client: Client, key: str, check: ApiDetail) -> None:
+    for target in _targets(scene.world, check.kind):
+        if check.kind == "evidence":
+            continue
+        path = reverse(key, kwargs={f"{check.kind}_id": target.record.pk})
+        where = f"{check.method} {path} ({target.label}) as {scene.persona}"
+        if check.method == "PATCH":
+            # Version 0 is always stale: an allowed change answers 409 and changes nothing.
+            response = client.patch(path, {"version": 0}, content_type="application/json")
+            access = "edit"
+        else:
+            response = client.get(path)
+            access = "read"
+        _look(scene, where, response)
+        expected = _expected(Detail(check.kind, access=access), target, scene.persona)
+        if expected == 200 and check.method == "PATCH":
+            expected = 409
+        if response.status_code != expected:
+            scene.fail(f"{where}: {response.status_code}, expected {expected}")
+
+
+MISSING = 987_654_321
+
+
+def _check_api_probe(scene: Scene, client: Client, key: str, check: ApiProbe) -> None:
+    """A hidden or deleted person named in a write answers exactly as a missing one."""
+    path = reverse(key)
+    missing = client.post(path, check.body(scene.world, MISSING), content_type="application/json")
+    hidden = [
+        (level, person)
+        for level, person in scene.world.persons.items()
+        if level not in SEES[scene.persona]
+    ] + [(f"deleted {level}", person) for level, person, _ in scene.world.gone["person"]]
+    for label, person in hidden:
+        where = f"POST {path} naming the {label} person as {scene.persona}"
+        response = client.post(
+            path, check.body(scene.world, person.pk), content_type="application/json"
+        )
+        _look(scene, where, response)
+        answer = _body(response).replace(str(person.pk), str(MISSING))
+        if (response.status_code, answer) != (missing.status_code, _body(missing)):
+            scene.fail(f"{where}: {response.status_code} {answer}, unlike a missing person")
+
+
+# Exports
+
+
+def _archive_text(content: bytes) -> tuple[str, dict[str, Any]]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    texts = []
+    document: dict[str, Any] = {}
+    for name in archive.namelist():
+        data = archive.read(name)
+        texts.append(name)
+        texts.append(data.decode("utf-8", errors="replace"))
+        if name.endswith(".json"):
+            document = json.loads(data)
+    return "\n".join(texts), document
+
+
+def _check_document(scene: Scene, where: str, text: str, document: dict[str, Any]) -> None:
+    found = markers.leaks(text, scene.persona)
+    if found:
+        scene.fail(f"{where}: holds {found}")
+    for collection in ("persons", "cases", "events", "sources"):
+        wanted = _count(scene, collection)
+        if len(document.get(collection, [])) != wanted:
+            scene.fail(
+                f"{where}: {len(document.get(collection, []))} {collection}, expected {wanted}"
+            )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_export_zip_holds_only_what_the_persona_may_see(
+    request: pytest.FixtureRequest,
+    persona: str,
+    world: World,
+    other_team: Team,
+    logged_in: Callable[[User], Client],
+) -> None:
+    user = _persona(request, persona, other_team)
+    client = logged_in(user)
+    session = client.session
+    session[SESSION_KEY] = time.time()  # as a fresh log-in with the password leaves it
+    session.save()
+    scene = Scene(world, persona, user)
+
+    response = client.post(reverse("export_download"))
+
+    if persona == "viewer":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, response
+    text, document = _archive_text(_content(response))
+    _check_document(scene, f"the export zip of {persona}", text, document)
+    scene.report()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_docket_export_as_holds_only_what_the_persona_may_see(
+    request: pytest.FixtureRequest,
+    persona: str,
+    world: World,
+    other_team: Team,
+    tmp_path: Path,
+) -> None:
+    user = _persona(request, persona, other_team)
+    out = tmp_path / "export.json"
+    call_command("export", "--out", str(out), "--as", user.username, stdout=io.StringIO())
+    scene = Scene(world, persona, user)
+
+    files = sorted(path for path in tmp_path.rglob("*") if path.is_file())
+    text = "\n".join(
+        f"{path.relative_to(tmp_path)}\n{path.read_text(errors='replace')}" for path in files
+    )
+    _check_document(scene, f"docket export --as {persona}", text, json.loads(out.read_text()))
+    scene.report()
+
+
+# Visitors who are not logged in
+
+
+def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in_everywhere(
+    client: Client, world: World, documenter: User
+) -> None:
+    # The scene's user only fills the admin's address for changing a password.
+    scene = Scene(world, "visitor", documenter)
+    routes = {route.key: route for route in all_routes()}
+    for key, check in ROUTES.items():
+        route = routes[key]
+        path = _anonymous_path(scene, route, check)
+        response = client.get(path)
+        where = f"GET {path} not logged in"
+        text = _body(response)
+        shown = [token for token in markers.every_token() if token in text]
+        if shown:
+            scene.fail(f"{where}: shows {shown}")
+        status = response.status_code
+        if isinstance(check, Public):
+            if status >= 500:
+                scene.fail(f"{where}: {status}")
+        elif key.startswith("api:"):
+            if status != 401:
+                scene.fail(f"{where}: {status}, expected 401")
+        else:
+            login = "/admin/login/" if key.startswith("admin") else "/login/"
+            if status != 302 or not response["Location"].startswith(login):
+                scene.fail(f"{where}: {status}, expected a redirect to {login}")
+    scene.report()
+
+
+def _anonymous_path(scene: Scene, route: Route, check: Check) -> str:
+    if isinstance(check, Admin) or route.key.startswith("admin"):
+        return _admin_path(scene, route)
+    values: dict[str, Any] = {}
+    world = scene.world
+    for name in parameters(route.pattern):
+        if name == "kind":
+            values[name] = "case"
+        elif name == "history_id":
+            values[name] = _first_version(world.cases["public"])
+        else:
+            values[name] = world.evidence["public"].pk
+    return fill(route.pattern, values)
