@@ -159,10 +159,6 @@ def open_text(sealed: str) -> str:
     return open_bytes(FILE_MAGIC + key_id.encode() + raw).decode()
 
 
-def is_sealed_text(value: str) -> bool:
-    return value.startswith(TEXT_PREFIX + "$")
-
-
 class SealedTextField(models.TextField):  # type: ignore[type-arg]
     """Text sealed with AES-GCM in the database: a copy of the table reveals nothing.
 
