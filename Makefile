@@ -51,3 +51,4 @@ messages: $(VENV)/.test-installed
 
 screenshots: $(VENV)/.test-installed test-services
 	$(BIN)/python scripts/screenshots.py docs/screenshots
+

@@ -20,8 +20,17 @@ from django.db import transaction
 from docket.accounts.models import Role, Team, User
 from docket.accounts.services import create_staff
 from docket.cases import services as cases
-from docket.cases.models import Case, Event, EventType, InvolvementRole
-from docket.letters.models import AnswerStatus, Letter, Question, Response
+from docket.cases.models import Authority, Case, Event, EventType, InvolvementRole
+from docket.letters import services as letters_services
+from docket.letters.models import (
+    REFERENCE_ALPHABET,
+    REFERENCE_PREFIX,
+    Answer,
+    AnswerStatus,
+    Dispatch,
+    Letter,
+    Response,
+)
 from docket.lib.fictional import FictionalName, FictionalNames
 from docket.lib.partialdate import PartialDate
 from docket.people.models import NameKind, Person, RelationshipKind, Script
@@ -53,6 +62,8 @@ AUTHORITIES = (
     ("Consular Section, Embassy in the capital", "AL", "embassy", 20, False),
     ("Ministry for Europe and Foreign Affairs", "AL", "ministry", 30, True),
     ("Office of the High Commissioner for Refugees", "CH", "international", 60, False),
+    # Ten working days of Iran's calendar: Friday is the weekend, Nowruz a holiday.
+    ("Consular Department, Ministry of Foreign Affairs", "IR", "ministry", 10, True),
 )
 PLACES = (
     ("Closed reception centre", "AL"),
@@ -136,6 +147,7 @@ class _Builder:
         self.detained: list[tuple[Person, User]] = []
         self.families: list[tuple[Person, Person, User]] = []
         self.cases: list[Case] = []
+        self.detention_cases: list[Case] = []
 
     def person(self, actor: User, name: FictionalName, confidentiality: str) -> Person:
         spellings = name.latin_variants()
@@ -219,12 +231,14 @@ class _Builder:
         if pattern == 0:
             self.event(actor, case, "detention", start, charged=False, **place_facts)
             self.detained.append((held, actor))
+            self.detention_cases.append(case)
         elif pattern == 1:
             self.event(actor, case, "detention", start, charged=False, **place_facts)
             self.event(actor, case, "deportation", start + timedelta(days=90), destination="TR")
             self.event(actor, case, "return", start + timedelta(days=200))
             self.event(actor, case, "detention", start + timedelta(days=210), charged=False)
             self.detained.append((held, actor))
+            self.detention_cases.append(case)
         elif pattern == 2:
             family = [(relative, "family")]
             embassy = self.authorities[4]
@@ -275,39 +289,183 @@ class _Builder:
         ][pattern]
 
     def add_letters(self) -> None:
-        questions = [
-            "On what legal basis is each person named in this letter held?",
-            "Has any charge been brought against them, and when?",
-            "When will their families be allowed to visit?",
-            "Why were their applications for identity papers refused?",
-        ]
-        for index in range(6):
-            actor = self.writers[index % len(self.writers)]
-            recipients = self.chance.sample(self.authorities, k=self.chance.randint(1, 2))
-            sent = ANCHOR - timedelta(days=20 + index * 37)
-            letter = Letter.objects.create(
-                title=f"Open letter {index + 1}: detention without charge and family contact",
-                body="We write about the persons named below, held without charge.",
-                sent_on=sent,
-                channel=self.chance.choice(["email", "post", "published"]),
-                published=index % 2 == 0,
-                team=actor.teams.first(),
+        """Letters like the association's, in every state a letter goes through: an open
+        letter to the ministry citing detention cases, published, with one of its five
+        questions answered; a letter to two authorities, overdue, one of which replied in
+        part; a letter answered in full; a restricted one sent by hand; a draft."""
+        advocate, colleague = self.writers[5], self.writers[6]
+        ministry, border, directorate, prosecutor, consulate, foreign, refugees, tehran = (
+            self.authorities
+        )
+        visible = set(Case.objects.visible_to(advocate).values_list("pk", flat=True))
+        detention = [case for case in self.detention_cases if case.pk in visible]
+        open_letter = self.letter(
+            advocate,
+            "Open letter to the Minister of the Interior on detention without charge",
+            "We write about the persons named below, held at the closed centre and elsewhere "
+            "without charge, some of them for more than a year. Their families have not been "
+            "told on what grounds they are held, and most have not been allowed to visit.",
+            [ministry],
+            [
+                "On what legal basis is each person named in this letter held?",
+                "Has any charge been brought against any of them, and if so, when?",
+                "When will each of them be brought before a judge?",
+                "When will their families be allowed to visit them?",
+                "Will you allow an independent doctor to examine them?",
+            ],
+            cases=detention[:4],
+            confidentiality="public",
+        )
+        self.send(advocate, open_letter, "published", ANCHOR - timedelta(days=75))
+        self.reply(
+            advocate,
+            open_letter,
+            ministry,
+            ANCHOR - timedelta(days=40),
+            "The persons concerned are held under the Law on Foreigners pending their removal.",
+            {1: AnswerStatus.ANSWERED},
+        )
+        letters_services.publish_letter(actor=advocate, letter=open_letter)
+
+        families = self.letter(
+            advocate,
+            "Letter on relatives refused visas and visits",
+            "Relatives of the persons named below were refused visas to visit them, and those "
+            "who reached the country were turned away at the gate of the camp.",
+            [consulate, foreign],
+            [
+                "On what grounds were the visa applications of these relatives refused?",
+                "Who decided that they could not visit, and under which rule?",
+                "Will the applications be considered again?",
+            ],
+            cases=[
+                case
+                for case in self.cases
+                if case.pk in visible and case.title.startswith("Family refused visas")
+            ][:2],
+        )
+        self.send(advocate, families, "post", ANCHOR - timedelta(days=70))
+        self.reply(
+            advocate,
+            families,
+            consulate,
+            ANCHOR - timedelta(days=50),
+            "Visa decisions are not given reasons. New applications may be made at any time.",
+            {1: AnswerStatus.REFUSED, 2: AnswerStatus.IGNORED, 3: AnswerStatus.PARTIAL},
+        )
+
+        commissioner = self.letter(
+            colleague,
+            "Request for the number of persons held at the border",
+            "We ask for figures on persons held at the border crossing points this year.",
+            [refugees],
+            [
+                "How many persons were held at the border crossing points this year?",
+                "How many of them had applied for asylum?",
+            ],
+        )
+        self.send(colleague, commissioner, "post", ANCHOR - timedelta(days=200))
+        self.reply(
+            colleague,
+            commissioner,
+            refugees,
+            ANCHOR - timedelta(days=150),
+            "Our office recorded the figures in its annual report, attached.",
+            {1: AnswerStatus.ANSWERED, 2: AnswerStatus.ANSWERED},
+        )
+        letters_services.publish_letter(actor=advocate, letter=commissioner)
+
+        hearing = self.letter(
+            advocate,
+            "Letter to the prosecutor on a detention order",
+            "We ask about the order under which the person named below is held.",
+            [prosecutor],
+            [
+                "Was a detention order issued, and by whom?",
+                "Has the person been told of the order in a language they understand?",
+            ],
+            cases=detention[4:5],
+            confidentiality="restricted",
+        )
+        self.send(advocate, hearing, "hand", ANCHOR - timedelta(days=20))
+
+        contact = self.letter(
+            colleague,
+            "Letter on families barred from contact",
+            "Families abroad have had no news of the persons named below for years.",
+            [tehran],
+            [
+                "Will the families be told where the persons named below are?",
+                "May they write to them, and how?",
+            ],
+        )
+        self.send(colleague, contact, "post", ANCHOR - timedelta(days=45))
+
+        self.letter(
+            colleague,
+            "Request for information on refused identity papers",
+            "Several persons were refused identity cards, work permits and bank accounts.",
+            [directorate, border],
+            [
+                "Under which rule are identity cards refused to recognised refugees?",
+                "How can a refusal be appealed?",
+                "How many such refusals were made this year?",
+            ],
+        )
+
+    def letter(
+        self,
+        actor: User,
+        title: str,
+        body: str,
+        recipients: list[Authority],
+        questions: list[str],
+        *,
+        cases: list[Case] | None = None,
+        confidentiality: str = "internal",
+    ) -> Letter:
+        letter = letters_services.create_letter(
+            actor=actor,
+            title=title,
+            body=body,
+            questions=questions,
+            cases=cases or [],
+            confidentiality=confidentiality,
+        )
+        # Each copy's reply reference from the seed, so the same seed gives the same data.
+        for authority in recipients:
+            reference = "".join(self.chance.choice(REFERENCE_ALPHABET) for _ in range(8))
+            Dispatch.objects.create(
+                letter=letter, authority=authority, reference=REFERENCE_PREFIX + reference
             )
-            letter.to.set(recipients)
-            letter.cases.set(self.chance.sample(self.cases, k=3))
-            asked = [
-                Question.objects.create(letter=letter, number=number, text=text)
-                for number, text in enumerate(questions, start=1)
-            ]
-            if index % 3 == 0:
-                reply = Response.objects.create(
-                    letter=letter,
-                    authority=recipients[0],
-                    received_on=sent + timedelta(days=25),
-                    body="The persons concerned are held in accordance with the law.",
-                )
-                reply.answers.set(asked[:1])
-                Question.objects.filter(pk=asked[0].pk).update(status=AnswerStatus.PARTIAL)
+        return letter
+
+    def send(self, actor: User, letter: Letter, channel: str, sent_on: date) -> None:
+        # By post, by hand or published: nothing is emailed from a demo.
+        letters_services.send_copies(actor=actor, letter=letter, channel=channel, sent_on=sent_on)
+
+    def reply(
+        self,
+        actor: User,
+        letter: Letter,
+        authority: Authority,
+        received_on: date,
+        body: str,
+        answers: dict[int, str],
+    ) -> None:
+        # Written directly: the demo's days are counted from ANCHOR, not from today.
+        response = Response.objects.create(
+            letter=letter,
+            authority=authority,
+            received_on=received_on,
+            via="post",
+            body=body,
+            recorded_by=actor,
+        )
+        for number, status in answers.items():
+            Answer.objects.create(
+                response=response, question=letter.questions.get(number=number), status=status
+            )
 
     def add_tracing(self) -> None:
         for index, (requester, sought, actor) in enumerate(self.families[:12]):

@@ -27,7 +27,7 @@ MAIN_NAVIGATION = (
     NavigationItem(_("Dashboard"), "dashboard"),
     NavigationItem(_("Cases"), "cases:case_list"),
     NavigationItem(_("People"), "people:person_list"),
-    NavigationItem(_("Letters")),
+    NavigationItem(_("Letters"), "letters:letter_list"),
     NavigationItem(_("Families")),
     NavigationItem(_("Search")),
     NavigationItem(_("Reports")),

@@ -23,9 +23,20 @@ class Scheduled:
 
 
 def schedule() -> list[Scheduled]:
-    from docket.cases.tasks import verify_evidence_files
+    from django.conf import settings
 
-    return [Scheduled("verify evidence files", verify_evidence_files, timedelta(days=1))]
+    from docket.audit.tasks import checkpoint_audit_log
+    from docket.cases.tasks import verify_evidence_files
+    from docket.letters.tasks import poll_mailbox, send_letter_reminders
+
+    entries = [
+        Scheduled("verify evidence files", verify_evidence_files, timedelta(days=1)),
+        Scheduled("send letter reminders", send_letter_reminders, timedelta(days=1)),
+        Scheduled("checkpoint the audit log", checkpoint_audit_log, timedelta(days=1)),
+    ]
+    if settings.MAILBOX:
+        entries.append(Scheduled("poll the mailbox", poll_mailbox, timedelta(minutes=5)))
+    return entries
 
 
 def enqueue_due() -> list[str]:

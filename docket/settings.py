@@ -229,11 +229,54 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EVIDENCE_MAX_BYTES = env_int("DOCKET_EVIDENCE_MAX_MB", 50) * 2**20
 
+# The audit log's checkpoints: the newest entry's number and hash, noted daily
+# outside the database (docket.audit.log.write_checkpoint).
+AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints"
+
+# Mail: letters to authorities, replies to them, reminders to staff. Without an
+# SMTP host, outgoing mail is written to files in the data folder, where it can
+# be read and nothing reaches the outside world by accident.
+SMTP_HOST = env_str("DOCKET_SMTP_HOST")
+MAILERS: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": SMTP_HOST,
+            "port": env_int("DOCKET_SMTP_PORT", 587),
+            "username": env_str("DOCKET_SMTP_USER"),
+            "password": env_str("DOCKET_SMTP_PASSWORD"),
+            "use_tls": env_bool("DOCKET_SMTP_STARTTLS", True),
+            "use_ssl": env_bool("DOCKET_SMTP_SSL", False),
+            "timeout": 30,
+        },
+    }
+    if SMTP_HOST
+    else {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(DATA_DIR / "mail" / "outbox")},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DOCKET_MAIL_FROM", "docket@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Replies to a letter go to this address with the copy's reference added after a
+# plus sign (replies+DKT-ABCD2345@example.org), so each reply finds its letter.
+REPLY_ADDRESS = env_str("DOCKET_REPLY_ADDRESS", "replies@localhost")
+# Where the worker collects replies: a maildir folder, or imaps://user:password@host/INBOX.
+MAILBOX = env_str("DOCKET_MAILBOX")
+# The address staff open Docket at, for links in reminders.
+SITE_URL = env_str("DOCKET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The association's name and address at the head of printed letters.
+LETTERHEAD = env_str("DOCKET_LETTERHEAD", "Docket demonstration association")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DOCKET_LOG_LEVEL", "INFO")},
     # The worker says "starting" and "nothing to do" every few seconds; failures still show.
-    "loggers": {"django_tasks_db": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks_db": {"level": "WARNING"},
+        # WeasyPrint logs seven steps of every PDF it makes.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

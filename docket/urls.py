@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("people/", include("docket.people.urls")),
     path("", include("docket.cases.urls")),
+    path("letters/", include("docket.letters.urls")),
+    path("public/", include("docket.letters.public_urls")),
     path("api/v1/", include("docket.api.urls")),
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),

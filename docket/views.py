@@ -6,16 +6,26 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from docket.accounts.models import User
+from docket.letters.views import due_and_overdue
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required lets only a signed-in User through
-    return render(request, "dashboard.html", {"teams": user.teams.all()})
+    overdue, soon = due_and_overdue(user, timezone.localdate())
+    context = {
+        "teams": user.teams.all(),
+        "replies_overdue": len(overdue),
+        "questions_overdue": sum(len(row.numbers) for row in overdue),
+        "oldest_overdue": overdue[0] if overdue else None,
+        "replies_due_soon": len(soon),
+    }
+    return render(request, "dashboard.html", context)
 
 
 @require_GET

@@ -22,6 +22,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def own_audit_checkpoints(settings: Any, tmp_path: Path) -> None:
+    """Each test its own checkpoint file: entries of one test's database are not another's."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
+
+
 @pytest.fixture
 def cheap_passwords(settings: Any) -> None:
     """Hash the personas' passwords cheaply, for test modules that build them dozens of times

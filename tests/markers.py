@@ -10,8 +10,11 @@ who may edit the person). No token contains another.
 The records are linked across levels on purpose: the public person is a victim
 in every level's detention, the public case also names the secret person, the
 public event cites the secret source, and the public person's relatives are
-the restricted and secret persons. Each page that shows a record must leave out
-what its reader may not see of the records around it.
+the restricted and secret persons. Each level's letter cites that level's case
+(the public one the secret case too), went to the one authority long ago and has
+a reply; an email that matched no letter waits in the review queue. Each page
+that shows a record must leave out what its reader may not see of the records
+around it.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +34,8 @@ from docket.cases.models import (
     InvolvementRole,
     Source,
 )
+from docket.letters import services as letter_services
+from docket.letters.models import InboundMail, Letter, Response
 from docket.lib.partialdate import PartialDate
 from docket.people import services as people_services
 from docket.people.models import Person, RelationshipKind
@@ -122,6 +127,10 @@ class World:
     # may be restored, rather than hidden with the record it belongs to).
     gone: dict[str, list[tuple[str, Any, bool]]] = field(default_factory=dict)
     authority: Authority | None = None
+    letters: dict[str, Letter] = field(default_factory=dict)
+    replies: dict[str, Response] = field(default_factory=dict)
+    # An email that matched no letter, waiting in the review queue.
+    inbound: InboundMail | None = None
 
     def hide(self, kind: str, level: str, record: Any, *, restorable: bool) -> None:
         self.gone.setdefault(kind, []).append((level, record, restorable))
@@ -255,9 +264,61 @@ def build(*, author: User, deleter: User, team: Team) -> World:
         relative=public,
         kind=RelationshipKind.objects.get(code="child"),
     )
+    for level in LEVELS:
+        _build_letter(world, author, level)
+    world.inbound = letter_services.ingest_email(
+        b"From: clerk@ministry.example.org\r\nTo: replies@localhost\r\n"
+        b"Subject: About your letter\r\nMessage-ID: <queued@ministry.example.org>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nWe will answer in due course.\r\n"
+    )
     for level in GONE_LEVELS:
         _build_gone(world, author, deleter, level)
     return world
+
+
+# Letters went out long ago: every one is overdue for its second question.
+LETTER_SENT_ON = date(2024, 1, 8)
+LETTER_REPLY_ON = date(2024, 1, 15)
+
+
+def _letter(author: User, world: World, label: str, level: str, cases: list[Case]) -> Letter:
+    assert world.authority is not None
+    letter = letter_services.create_letter(
+        actor=author,
+        title=f"{label} letter",
+        body=f"{label} letter body",
+        recipients=[world.authority],
+        cases=cases,
+        questions=[f"{label} first question?", f"{label} second question?"],
+        team=world.team,
+        confidentiality=level,
+    )
+    letter_services.update_letter(
+        actor=author, letter=letter, expected_version=1, body=f"{label} letter body, amended"
+    )
+    letter_services.send_copies(actor=author, letter=letter, channel="post", sent_on=LETTER_SENT_ON)
+    return letter
+
+
+def _build_letter(world: World, author: User, level: str) -> None:
+    """A letter of `level` to the world's authority citing that level's case, sent, with a
+    reply that answers its first question; the public letter also cites the secret case,
+    which it must show by number and initials only."""
+    label = token(level)
+    cases = [world.cases[level]]
+    if level == "public":
+        cases.append(world.cases["secret"])
+    letter = _letter(author, world, label, level, cases)
+    assert world.authority is not None
+    world.replies[level] = letter_services.record_reply(
+        actor=author,
+        letter=letter,
+        authority=world.authority,
+        received_on=LETTER_REPLY_ON,
+        body=f"{label} reply",
+        answers={1: "answered"},
+    )
+    world.letters[level] = letter
 
 
 def _build_gone(world: World, author: User, deleter: User, level: str) -> None:
@@ -295,8 +356,10 @@ def _build_gone(world: World, author: User, deleter: User, level: str) -> None:
         [world.sources[level]],
         world.authority,
     )
-    for record in (event, case, source, person):
+    letter = _letter(author, world, label, level, [world.cases[level]])
+    for record in (event, case, source, person, letter):
         case_services.delete_record(actor=deleter, record=record)
+    world.hide("letter", level, letter, restorable=True)
     world.hide("person", level, person, restorable=True)
     world.hide("case", level, case, restorable=True)
     world.hide("source", level, source, restorable=True)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from docket.audit.log import verify
+from docket.audit.log import verify, write_checkpoint
 from docket.audit.models import AuditEntry
 from docket.cases.services import update_case
 from tests import factories
@@ -126,3 +126,31 @@ def test_opening_a_restricted_or_secret_record_is_logged(logged_in, documenter, 
     assert list(views.values_list("object_type", "object_id")) == [
         ("cases.case", str(restricted.pk))
     ]
+
+
+def test_entries_cut_off_the_end_are_found_at_the_checkpoint(history, documenter):
+    checkpoint = write_checkpoint()
+    assert checkpoint == history[-1]
+    assert verify() == (3, None)
+
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [history[-1].pk])
+
+    checked, broken = verify()
+    assert checked == 2
+    assert broken is not None
+    assert broken.entry_id == history[-1].pk
+    assert "cut off" in broken.reason
+
+
+def test_the_command_prints_a_line_that_finds_a_later_cut(history, capsys):
+    call_command("audit", "verify")
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    expect = line.rsplit(" ", 1)[-1]
+    assert expect == f"{history[-1].pk}:{history[-1].hash}"
+
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [history[-1].pk])
+
+    with pytest.raises(CommandError, match=f"broken at entry {history[-1].pk}"):
+        call_command("audit", "verify", "--expect", expect)
+    with pytest.raises(CommandError, match="ENTRY:HASH"):
+        call_command("audit", "verify", "--expect", "nonsense")

@@ -3,7 +3,14 @@
 import re
 import sqlite3
 from contextlib import closing
+from datetime import date
 
+import pytest
+
+from docket.cases.models import Authority
+from docket.demo import load_demo
+from docket.letters.figures import letter_figures
+from docket.letters.models import Dispatch, Letter
 from tests.conftest import Result
 
 
@@ -139,11 +146,23 @@ def test_production_serve_refuses_without_allowed_hosts(docket_command):
 
 def test_deployment_checks_pass_with_production_settings(docket_command):
     result = docket_command(
-        "check", "--deploy", "--fail-level", "WARNING", DOCKET_ALLOWED_HOSTS="docket.example.org"
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DOCKET_ALLOWED_HOSTS="docket.example.org",
+        DOCKET_SMTP_HOST="smtp.example.org",
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deployment_checks_say_when_mail_would_only_go_to_files(docket_command):
+    result = docket_command("check", "--deploy", DOCKET_ALLOWED_HOSTS="docket.example.org")
+
+    assert result.returncode == 1
+    assert "mail.E001" in result.stderr + result.stdout
 
 
 def test_deployment_checks_catch_debug_mode(docket_command):
@@ -153,8 +172,39 @@ def test_deployment_checks_catch_debug_mode(docket_command):
         "--fail-level",
         "WARNING",
         DOCKET_ALLOWED_HOSTS="docket.example.org",
+        DOCKET_SMTP_HOST="smtp.example.org",
         DOCKET_DEBUG="on",
     )
 
     assert result.returncode == 1
     assert "security.W018" in result.stderr + result.stdout
+
+
+@pytest.mark.django_db
+def test_the_demo_has_letters_like_the_associations() -> None:
+    load_demo(seed=7, cases_wanted=18)
+    as_of = date(2026, 11, 1)
+
+    open_letter = Letter.objects.get(title__startswith="Open letter to the Minister")
+    figures = letter_figures(open_letter, as_of=as_of)
+    assert open_letter.published
+    assert [recipient.name for recipient in figures.recipients] == ["Ministry of the Interior"]
+    assert len(figures.questions) == 5
+    assert [question.status for question in figures.questions].count("answered") == 1
+    assert figures.overdue_questions == 4
+    assert open_letter.cases.count() >= 3
+    assert all(
+        case.events.filter(type__code="detention").exists() for case in open_letter.cases.all()
+    )
+    states = []
+    for letter in Letter.objects.all():
+        letter_state = letter_figures(letter, as_of=as_of)
+        if letter_state.days_since_sent is None:
+            states.append("draft")
+        else:
+            states.append("overdue" if letter_state.overdue_questions else "sent")
+    assert sorted(states) == ["draft", "overdue", "overdue", "overdue", "sent", "sent"]
+    assert Dispatch.objects.filter(letter__title__startswith="Letter on relatives").count() == 2
+    assert Letter.objects.filter(published=True).count() == 2
+    tehran = Authority.objects.get(country="IR")
+    assert (tehran.response_days, tehran.working_days) == (10, True)

@@ -134,7 +134,7 @@ PERSON_SEARCH = ("", "?name=MARKER", "?name=SECRET", "?page=2")
 
 ROUTES: dict[str, Check] = {
     # Project pages
-    "dashboard": Page(),
+    "dashboard": Page(count=r"Replies overdue</dt>\s*<dd>(\d+)</dd>", counted="letters"),
     "healthz": Public("the health check says only whether the database answers"),
     "login": Public("the log-in form"),
     "logout": Public("logging out, POST only"),
@@ -205,11 +205,43 @@ ROUTES: dict[str, Check] = {
     "cases:source_version": Detail("source", version=True),
     "cases:evidence_upload": Detail("source", access="edit", method="POST"),
     "cases:evidence_download": Detail("evidence"),
-    "cases:authority_list": Page(queries=("", "?name=MARKER", "?name=Ministry"), htmx=True),
+    "cases:evidence_strip": Detail("evidence", access="edit", method="POST"),
+    "cases:authority_list": Page(
+        queries=("", "?name=MARKER", "?name=Ministry", "?sort=-overdue", "?sort=median"),
+        htmx=True,
+    ),
     "cases:authority_create": Page(allowed=CREATORS),
+    "cases:authority_detail": Detail("authority"),
     "cases:authority_edit": Detail("authority", access="edit"),
     "cases:authority_history": Detail("authority"),
     "cases:authority_version": Detail("authority", version=True),
+    # Published letters, for anyone: tests/test_letters_public.py checks what they show
+    "public:letter_list": Public("published letters only, cited cases redacted by rule"),
+    "public:letter_detail": Public("a published letter, cited cases redacted by rule"),
+    "public:letter_feed": Public("the Atom feed of the published letters' public pages"),
+    # Letters
+    "letters:letter_list": Page(
+        queries=("", "?title=MARKER", "?state=overdue", "?state=draft", "?state=sent", "?page=2"),
+        count=r"(\d+) letters?\b",
+        counted="letters",
+        htmx=True,
+    ),
+    "letters:letter_create": Page(allowed=CREATORS),
+    "letters:case_choices": Page(queries=("", "?q=MARKER", "?q=SECRET", "?q=case")),
+    "letters:overdue": Page(count=r"(\d+) repl(?:y|ies) overdue", counted="letters"),
+    "letters:inbox": Page(allowed=DELETERS, refused=404),
+    "letters:inbox_detail": Detail("inbound", refuses_role=404),
+    "letters:letter_detail": Detail("letter"),
+    "letters:letter_edit": Detail("letter", access="edit"),
+    "letters:letter_send": Detail("letter", access="edit"),
+    "letters:reply_create": Detail("letter", access="edit"),
+    "letters:reply_answers": Detail("reply", access="edit"),
+    "letters:letter_follow_up": Detail("letter", access="edit"),
+    "letters:letter_publish": Detail("letter", access="delete", method="POST"),
+    "letters:letter_delete": Detail("letter", access="delete"),
+    "letters:letter_pdf": Detail("letter"),
+    "letters:letter_history": Detail("letter"),
+    "letters:letter_version": Detail("letter", version=True),
     # The API
     "api:openapi-json": Public("the API's schema, which holds no record"),
     "api:openapi-view": Public("the API's documentation page, which holds no record"),
@@ -240,6 +272,29 @@ ROUTES: dict[str, Check] = {
     "api:get_authority": ApiDetail("authority"),
     "api:update_authority": ApiDetail("authority", method="PATCH"),
     "api:create_authority": Elsewhere("tests/test_api.py: authorities are public bodies"),
+    "api:list_letters": ApiList(
+        "letters",
+        ("", "?state=overdue", "?state=sent", "?confidentiality=secret", "?case={secret_case}"),
+    ),
+    "api:get_letter": ApiDetail("letter"),
+    "api:update_letter": ApiDetail("letter", method="PATCH"),
+    "api:list_replies": ApiDetail("letter"),
+    "api:list_copies": ApiDetail("letter"),
+    "api:get_reply": Elsewhere(
+        "tests/test_letters_api.py: a reply to a letter the caller may not see answers 404"
+    ),
+    "api:create_letter": Elsewhere(
+        "tests/test_letters_api.py: citing a hidden case answers as citing a missing one"
+    ),
+    "api:send_letter": Elsewhere(
+        "tests/test_letters_api.py: sending a letter the caller may not see answers 404"
+    ),
+    "api:create_reply": Elsewhere(
+        "tests/test_letters_api.py: a reply to a letter the caller may not see answers 404"
+    ),
+    "api:update_reply": Elsewhere(
+        "tests/test_letters_api.py: marking a reply to a letter the caller may not see answers 404"
+    ),
 }
 
 
@@ -350,14 +405,19 @@ def _targets(world: World, kind: str) -> list[Target]:
         "event": world.events,
         "source": world.sources,
         "evidence": world.evidence,
+        "letter": world.letters,
+        "reply": world.replies,
     }
     if kind == "authority":
         assert world.authority is not None
         return [Target("authority", world.authority, None)]
+    if kind == "inbound":
+        assert world.inbound is not None
+        return [Target("incoming email", world.inbound, None)]
     if kind == "any":
         return [
             target
-            for each in ("case", "event", "source")
+            for each in ("case", "event", "source", "letter")
             for target in _targets(world, each)
             if target.restorable
         ]
@@ -464,9 +524,12 @@ def _check_foreign_version(scene: Scene, client: Client, key: str, check: Detail
     world = scene.world
     if check.kind == "authority":
         return
-    records = {"person": world.persons, "case": world.cases, "event": world.events}.get(
-        check.kind, world.sources
-    )
+    records = {
+        "person": world.persons,
+        "case": world.cases,
+        "event": world.events,
+        "letter": world.letters,
+    }.get(check.kind, world.sources)
     path = reverse(
         key,
         kwargs={"pk": records["public"].pk, "history_id": _first_version(records["secret"])},

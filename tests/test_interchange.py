@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,13 @@ from django.core.management.base import CommandError
 
 from docket.accounts.models import Role, User
 from docket.audit.models import AuditEntry
-from docket.cases.models import Case, CustodyEntry, Event, Evidence
+from docket.cases.models import Authority, Case, CustodyEntry, Event, Evidence
 from docket.cases.services import read_evidence
 from docket.interchange.files import FolderFiles
 from docket.interchange.models import ImportedRef
 from docket.interchange.validation import read_bundle
-from docket.letters.models import Question
+from docket.letters import services as letter_services
+from docket.letters.models import Answer, Dispatch, Letter, Question, Response
 from docket.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -303,6 +305,188 @@ def test_questions_are_numbered_in_the_files_order_again_after_a_change(tmp_path
         .exists()
         or not Question.objects.filter(text__startswith="Will you release").exists()
     )
+
+
+def _imported(collection: str, ref: str, source: str = "full_bundle.json") -> int:
+    return ImportedRef.objects.get(source=source, collection=collection, ref=ref).object_id
+
+
+def test_a_letter_becomes_one_copy_per_recipient_and_answers_per_reply(team):
+    _import_full()
+
+    letter = Letter.objects.get(pk=_imported("letters", "l1"))
+    copies = [
+        (copy.authority_id, copy.sent_on, copy.channel)
+        for copy in letter.dispatches.order_by("authority_id")
+    ]
+    ministry, police = _imported("authorities", "a1"), _imported("authorities", "a2")
+    assert copies == [
+        (ministry, date(2022, 3, 1), "email"),
+        (police, date(2022, 3, 1), "email"),
+    ]
+    assert len({copy.reference for copy in letter.dispatches.all()}) == 2
+    answers = Answer.objects.filter(response=_imported("responses", "resp1"))
+    assert sorted((answer.question.number, answer.status) for answer in answers) == [
+        (1, "answered"),
+        (3, "refused"),
+    ]
+    # A status no reply carries stays the question's own: the letter-wide fallback.
+    assert dict(letter.questions.values_list("number", "status")) == {
+        1: "unanswered",
+        2: "unanswered",
+        3: "unanswered",
+    }
+    draft = Letter.objects.get(pk=_imported("letters", "l2"))
+    assert list(draft.dispatches.values_list("sent_on", "channel")) == [(None, "")]
+    assert dict(draft.questions.values_list("number", "status")) == {1: "partial", 2: "not_held"}
+
+
+def test_unanswered_in_the_file_means_answered_by_a_reply_that_lists_it(tmp_path, team):
+    document = _full()
+    document["responses"][0]["answers"] = ["q1", "q2"]
+
+    _command("import", str(_bundle_in(tmp_path, document, "full_bundle.json")), "--team", team.name)
+
+    answers = Answer.objects.filter(response=_imported("responses", "resp1"))
+    assert sorted((answer.question.number, answer.status) for answer in answers) == [
+        (1, "answered"),
+        (2, "answered"),
+    ]
+
+
+def test_a_changed_sending_date_changes_every_copy_in_place(tmp_path, team):
+    _import_full()
+    document = _full()
+    document["letters"][0]["sent_on"] = "2022-03-02"
+    document["letters"][0]["channel"] = "post"
+    document["letters"][0]["questions"][2]["status"] = "not_held"
+    before = _row_counts()
+    letter = _imported("letters", "l1")
+    references = set(Dispatch.objects.filter(letter=letter).values_list("reference", flat=True))
+
+    out, _ = _command("import", str(_bundle_in(tmp_path, document, "full_bundle.json")))
+
+    assert set(Dispatch.objects.filter(letter=letter).values_list("sent_on", "channel")) == {
+        (date(2022, 3, 2), "post")
+    }
+    # The same copies, with their reply references: replies still find them.
+    assert (
+        set(Dispatch.objects.filter(letter=letter).values_list("reference", flat=True))
+        == references
+    )
+    assert Answer.objects.get(question__number=3, question__letter=letter).status == "not_held"
+    after = _row_counts()
+    assert after["letters.Dispatch"] == before["letters.Dispatch"]
+    assert after["letters.HistoricalDispatch"] == before["letters.HistoricalDispatch"] + 2
+    assert after["letters.HistoricalAnswer"] == before["letters.HistoricalAnswer"] + 1
+    assert "2 changed" in out
+
+
+def test_a_recipient_left_out_of_the_file_loses_its_copy(tmp_path, team):
+    _import_full()
+    document = _full()
+    document["letters"][0]["to"] = ["a1"]
+
+    _command("import", str(_bundle_in(tmp_path, document, "full_bundle.json")))
+
+    letter = Letter.objects.get(pk=_imported("letters", "l1"))
+    assert list(letter.dispatches.values_list("authority", flat=True)) == [
+        _imported("authorities", "a1")
+    ]
+
+
+def test_a_reply_from_an_authority_the_letter_did_not_go_to_is_refused(tmp_path, team):
+    document = _full()
+    document["responses"][0]["from"] = "a3"
+    document["letters"][1]["questions"][0]["status"] = "ignored"
+
+    errors, _ = _refused("import", str(_bundle_in(tmp_path, document)), "--team", team.name)
+
+    assert errors.strip().splitlines() == [
+        "letters[1].questions[0].status: not one of unanswered, answered, partial, refused, "
+        'not_held: "ignored"',
+        'responses[0].from: authority "a3" is not one the letter "l1" went to (its to)',
+    ]
+    assert not Letter.objects.exists()
+
+
+def test_a_reply_to_a_letter_imported_earlier_must_come_from_a_recipient(tmp_path, team):
+    _import_full()
+    later = {
+        "format": "docket",
+        "version": 1,
+        "responses": [
+            {"ref": "r2", "letter": "l1", "from": "a2", "received_on": "2022-05-02"},
+            {"ref": "r3", "letter": "l1", "from": "a3", "received_on": "2022-05-03"},
+        ],
+    }
+    path = _bundle_in(tmp_path, later, "later.json")
+
+    errors, _ = _refused("import", str(path), "--source", "full_bundle.json")
+    del later["responses"][1]
+    _command(
+        "import", str(_bundle_in(tmp_path, later, "later.json")), "--source", "full_bundle.json"
+    )
+
+    assert errors.strip() == (
+        'responses[1].from: authority "a3" is not one the letter "l1" went to (its to)'
+    )
+    assert Response.objects.filter(letter=_imported("letters", "l1")).count() == 2
+
+
+def test_export_gives_the_first_copy_and_the_best_status_of_any_recipient(
+    administrator, team, tmp_path
+):
+    ministry = Authority.objects.create(name="Ministry of the Interior (fictional)")
+    police = Authority.objects.create(name="Border Police (fictional)")
+    letter = letter_services.create_letter(
+        actor=administrator,
+        title="Open letter on the detention of Gholamreza Shekari",
+        recipients=[ministry, police],
+        questions=["On what legal basis is he held?", "When may his family visit him?", "Why?"],
+    )
+    letter_services.send_copies(
+        actor=administrator,
+        letter=letter,
+        channel="post",
+        authorities=[police],
+        sent_on=date(2024, 3, 4),
+    )
+    letter_services.send_copies(
+        actor=administrator, letter=letter, channel="hand", sent_on=date(2024, 3, 1)
+    )
+    letter_services.record_reply(
+        actor=administrator,
+        letter=letter,
+        authority=police,
+        received_on=date(2024, 3, 20),
+        answers={1: "partial", 2: "ignored"},
+    )
+    letter_services.record_reply(
+        actor=administrator,
+        letter=letter,
+        authority=ministry,
+        received_on=date(2024, 3, 25),
+        answers={1: "answered", 3: "refused"},
+    )
+
+    exported = _export(tmp_path, administrator)
+
+    [letter_record] = exported["letters"]
+    assert (letter_record["sent_on"], letter_record["channel"]) == ("2024-03-01", "hand")
+    assert len(letter_record["to"]) == 2
+    assert [question["status"] for question in letter_record["questions"]] == [
+        "answered",
+        "unanswered",
+        "refused",
+    ]
+    questions = [question["ref"] for question in letter_record["questions"]]
+    # An ignored question is not among what a reply answered.
+    assert [response["answers"] for response in exported["responses"]] == [
+        [questions[0]],
+        [questions[0], questions[2]],
+    ]
+    read_bundle(exported, source="elsewhere", files=FolderFiles(tmp_path), team=team)
 
 
 def test_import_never_lowers_a_records_confidentiality(tmp_path, team):
@@ -624,15 +808,32 @@ def test_show_letter_and_authority_give_their_figures(administrator):
         _command("show", "authority", "a1", "--json", "--as-of", "2022-06-01")[0]
     )["figures"]
 
-    assert letter["due_on"] == "2022-03-15"
-    assert [recipient["authority"] for recipient in letter["recipients"]] == ["a2", "a1"]
-    assert [question["overdue"] for question in letter["questions"]] == [False, True, False]
-    assert letter["overdue_questions"] == 1
+    # The border police count ten working days, and 14 March is Albania's Summer Day.
+    assert letter["due_on"] == "2022-03-16"
     assert letter["days_since_sent"] == 50
+    assert [
+        (recipient["authority"], recipient["due_on"], recipient["replies"])
+        for recipient in letter["recipients"]
+    ] == [("a2", "2022-03-16", 0), ("a1", "2022-03-31", 1)]
+    # The ministry answered the first question and refused the third; the police said nothing.
+    assert [(q["number"], q["status"], q["overdue"]) for q in letter["questions"]] == [
+        (1, "answered", True),
+        (2, "unanswered", True),
+        (3, "refused", True),
+    ]
+    assert [
+        [(r["authority"], r["status"], r["overdue"]) for r in question["recipients"]]
+        for question in letter["questions"]
+    ][0] == [("a2", "unanswered", True), ("a1", "answered", False)]
+    assert letter["overdue_questions"] == 3
+    assert [r["overdue_questions"] for r in letter["recipients"]] == [3, 1]
     assert authority == {
         "letters_received": 1,
         "questions_asked": 3,
         "answered": 1,
+        "partial": 0,
+        "refused": 1,
+        "not_held": 0,
         "overdue": 1,
         "share_answered": 0.333,
         "median_days_to_answer": 45.0,

@@ -85,3 +85,15 @@ def may_delete(user: Any, record: Model) -> bool:
     owner = getattr(record, "case", record)
     team_id = getattr(owner, "team_id", None)
     return user.role == Role.ADMINISTRATOR or team_id is None or team_id in _team_ids(user)
+
+
+def may_publish(user: Any, record: Model) -> bool:
+    """Publishing (and withdrawing) follows deletion: coordinators of the owning team and
+    administrators, for a record the caller already may edit."""
+    return may_delete(user, record)
+
+
+def may_triage_mail(user: Any) -> bool:
+    """Incoming email that matched no letter may hold anything: coordinators and
+    administrators sort it."""
+    return isinstance(user, User) and user.is_active and user.role in DELETERS

@@ -8,13 +8,14 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.operation import Operation
 
-from docket.api import authorities, cases, events, persons, sources
+from docket.api import authorities, cases, events, letters, persons, sources
 from docket.api.auth import BrowserSession, TokenAuth
 from docket.api.common import error_messages
 from docket.api.docs import OfflineSwagger
 
 DESCRIPTION = """\
-Docket's records as JSON: persons, cases, events, sources and authorities.
+Docket's records as JSON: persons, cases, events, sources, authorities, and
+letters to authorities with their questions and replies.
 
 Authenticate with `Authorization: Bearer <token>`; an administrator creates
 tokens with `docket token create USERNAME`. A logged-in browser may also read.
@@ -48,6 +49,7 @@ api.add_router("/cases", cases.router)
 api.add_router("/events", events.router)
 api.add_router("/sources", sources.router)
 api.add_router("/authorities", authorities.router)
+api.add_router("/letters", letters.router)
 
 
 @api.exception_handler(AuthenticationError)

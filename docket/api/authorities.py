@@ -1,16 +1,21 @@
-"""/api/v1/authorities: the public bodies responsible for events and asked in letters."""
+"""/api/v1/authorities: the public bodies responsible for events and asked in letters,
+each with its scorecard: how it answers the letters the caller may see."""
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from docket.api.common import caller, page
 from docket.api.schemas import UNCHANGED, CountryCode, Error, Input, Invalid, Page, PageParams
 from docket.cases import services
 from docket.cases.models import Authority, AuthorityKind
+from docket.letters.figures import authority_figures
+from docket.letters.models import Letter
 from docket.lib.versioning import StaleEdit
 
 router = Router(tags=["authorities"])
@@ -28,6 +33,31 @@ class AuthorityOut(Schema):
     version: int = Field(description="Send it back with a change (PATCH).")
     created_at: datetime
     updated_at: datetime
+
+
+class Scorecard(Schema):
+    """How the authority answers the letters sent to it that the caller may see."""
+
+    as_of: date
+    letters_received: int = Field(description="Copies of letters sent to it by `as_of`.")
+    questions_asked: int
+    answered: int
+    partial: int
+    refused: int
+    not_held: int
+    overdue: int = Field(description="Questions unanswered or ignored after the due date.")
+    share_answered: float | None = Field(description="Answered in full, of questions asked.")
+    median_days_to_answer: float | None = Field(
+        description="From sending to the first reply that answered a question, fully or in part."
+    )
+
+
+class AuthorityDetail(AuthorityOut):
+    figures: Scorecard
+
+
+class AsOf(Schema):
+    as_of: date | None = Field(None, description="The day the figures are for; default today.")
 
 
 class AuthorityPage(Page[AuthorityOut]):
@@ -101,11 +131,16 @@ def list_authorities(request: HttpRequest, filters: Query[AuthorityFilter]) -> d
 
 
 @router.get(
-    "/{int:authority_id}", summary="Read an authority", response={200: AuthorityOut, 404: Error}
+    "/{int:authority_id}", summary="Read an authority", response={200: AuthorityDetail, 404: Error}
 )
-def get_authority(request: HttpRequest, authority_id: int) -> dict[str, Any]:
-    visible = Authority.objects.visible_to(caller(request))
-    return _data(get_object_or_404(visible, pk=authority_id))
+def get_authority(request: HttpRequest, authority_id: int, query: Query[AsOf]) -> dict[str, Any]:
+    """One authority with its scorecard as of `as_of`, counted over the letters the caller
+    may see."""
+    user = caller(request)
+    authority = get_object_or_404(Authority.objects.visible_to(user), pk=authority_id)
+    as_of = query.as_of or timezone.localdate()
+    figures = authority_figures(authority, as_of=as_of, letters=Letter.objects.visible_to(user))
+    return _data(authority) | {"figures": {"as_of": as_of, **asdict(figures)}}
 
 
 @router.post(

@@ -1,8 +1,10 @@
 """Writing to and checking the audit log. The only code that adds entries."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -54,10 +56,51 @@ class Break:
     reason: str
 
 
-def verify() -> tuple[int, Break | None]:
-    """Walk the chain in order; the count of entries checked and the first break, if any."""
+def checkpoint_path() -> Path:
+    return Path(settings.AUDIT_CHECKPOINT_FILE)
+
+
+def write_checkpoint() -> AuditEntry | None:
+    """Note the latest entry's number and hash in a file outside the database.
+
+    The chain alone cannot tell that its newest entries were cut off; a
+    checkpoint can. The worker writes one every day; keep a copy of the file
+    elsewhere (or the line `docket audit verify` prints) to close the gap
+    since the last one.
+    """
+    latest = AuditEntry.objects.order_by("-id").first()
+    if latest is None:
+        return None
+    path = checkpoint_path()
+    with path.open("a", encoding="utf-8") as checkpoints:
+        checkpoints.write(f"{timezone.now().isoformat()} {latest.pk} {latest.hash}\n")
+    path.chmod(0o600)
+    return latest
+
+
+def read_checkpoints() -> list[tuple[str, int, str]]:
+    """(when, entry number, hash) of each checkpoint written; none when there is no file."""
+    try:
+        lines = checkpoint_path().read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    checkpoints = []
+    for line in lines:
+        when, entry_id, entry_hash = line.split()
+        checkpoints.append((when, int(entry_id), entry_hash))
+    return checkpoints
+
+
+def verify(expected: list[tuple[str, int, str]] | None = None) -> tuple[int, Break | None]:
+    """Walk the chain in order; the count of entries checked and the first break, if any.
+
+    `expected` are checkpoints (default: those of the checkpoint file): each
+    entry they name must still be there with the same hash, so entries cut off
+    the end of the log are found too.
+    """
     expected_previous = GENESIS
     checked = 0
+    hashes: dict[int, str] = {}
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.previous_hash != expected_previous:
             return checked, Break(
@@ -69,7 +112,15 @@ def verify() -> tuple[int, Break | None]:
                 entry.pk, "its content no longer matches its hash (it was changed)"
             )
         expected_previous = entry.hash
+        hashes[entry.pk] = entry.hash
         checked += 1
+    for when, entry_id, entry_hash in read_checkpoints() if expected is None else expected:
+        if hashes.get(entry_id) != entry_hash:
+            return checked, Break(
+                entry_id,
+                f"it was recorded at the checkpoint of {when} and is no longer in the log "
+                "(the end of the log was cut off or replaced)",
+            )
     return checked, None
 
 

@@ -21,6 +21,7 @@ from docket.cases.models import (
     CaseStatus,
     Event,
     EventType,
+    Evidence,
     InvolvementRole,
     Reliability,
     Source,
@@ -296,6 +297,22 @@ class EvidenceForm(PlainForm):
         label=_("File to attach"),
         help_text=_("PDF, an image, sound, video or text. Its fingerprint is taken on arrival."),
     )
+    copy_of = forms.ModelChoiceField(
+        label=_("A redacted copy of"),
+        queryset=Evidence.objects.none(),
+        required=False,
+        empty_label=_("— none: this is an original —"),
+        help_text=_(
+            "For a version with names or faces blacked out, made for sharing. The original "
+            "stays as it was, and the copy is linked to it."
+        ),
+    )
+
+    def __init__(self, *args: Any, originals: QuerySet[Evidence], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        copy_of = self.fields["copy_of"]
+        assert isinstance(copy_of, forms.ModelChoiceField)  # noqa: S101
+        copy_of.queryset = originals
 
 
 class AuthorityFilterForm(PlainForm):

@@ -243,10 +243,28 @@ class Involvement(models.Model):
         return f"{self.person} ({self.role}) in {self.event}"
 
 
+class Derivation(models.TextChoices):
+    REDACTED = "redacted", _("Redacted copy")
+    METADATA_STRIPPED = "metadata_stripped", _("Copy without metadata")
+
+
 class Evidence(models.Model):
-    """A file attached to a source, hashed on arrival; stored outside the web root."""
+    """A file attached to a source, hashed on arrival; stored outside the web root.
+
+    An original is never changed. A copy made for sharing (redacted, or with its
+    metadata stripped) is a file of its own, linked to the original it came from.
+    """
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="files")
+    derived_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derivatives",
+        verbose_name=_("copy of"),
+    )
+    derivation = models.CharField(_("kind of copy"), max_length=20, choices=Derivation, blank=True)
     file = models.FileField(upload_to="evidence/%Y/%m/")
     name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)

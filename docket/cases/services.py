@@ -5,6 +5,7 @@ record's history; pages, the API and commands call these and nothing else.
 """
 
 import hashlib
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from docket.accounts.models import Team
 from docket.accounts.permissions import may_create
@@ -25,6 +27,7 @@ from docket.cases.models import (
     Case,
     CustodyAction,
     CustodyEntry,
+    Derivation,
     Event,
     Evidence,
     Involvement,
@@ -265,10 +268,9 @@ def shown_file_name(name: str | None) -> str:
     return cleaned[:255] if cleaned not in {"", ".", ".."} else "file"
 
 
-@transaction.atomic
-def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) -> Evidence:
-    """Store a file for `source`: type and size checked, SHA-256 taken on arrival."""
-    require_editable(actor, source)
+def _check_upload(upload: UploadedFile[Any]) -> tuple[bytes, str]:
+    """The content and type of an uploaded file, refused when too large or of a kind that
+    cannot be kept as evidence."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
@@ -284,14 +286,28 @@ def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) ->
             )
         )
     upload.seek(0)
-    content = upload.read()
+    return upload.read(), content_type
+
+
+def _store_evidence(
+    *,
+    actor: Any,
+    source: Source,
+    name: str,
+    content: bytes,
+    content_type: str,
+    derived_from: Evidence | None = None,
+    derivation: str = "",
+) -> Evidence:
     evidence = Evidence(
         source=source,
-        name=shown_file_name(upload.name),
+        name=shown_file_name(name),
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         content_type=content_type,
         added_by=actor,
+        derived_from=derived_from,
+        derivation=derivation,
     )
     # Sealed before it touches the disk; the stored name says nothing of the original.
     evidence.file.save(
@@ -299,8 +315,90 @@ def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) ->
     )
     evidence.save()
     CustodyEntry.objects.create(evidence=evidence, actor=actor, action=CustodyAction.ADDED)
-    audit(Action.CREATE, actor=actor, target=evidence, detail={"sha256": evidence.sha256})
+    detail: dict[str, Any] = {"sha256": evidence.sha256}
+    if derived_from is not None:
+        detail |= {"derived_from": derived_from.pk, "derivation": derivation}
+    audit(Action.CREATE, actor=actor, target=evidence, detail=detail)
     return evidence
+
+
+@transaction.atomic
+def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) -> Evidence:
+    """Store a file for `source`: type and size checked, SHA-256 taken on arrival."""
+    require_editable(actor, source)
+    content, content_type = _check_upload(upload)
+    return _store_evidence(
+        actor=actor,
+        source=source,
+        name=upload.name or "",
+        content=content,
+        content_type=content_type,
+    )
+
+
+@transaction.atomic
+def attach_redacted_copy(*, actor: Any, original: Evidence, upload: UploadedFile[Any]) -> Evidence:
+    """Keep a redacted version of `original`, made elsewhere, as a new file linked to it;
+    the original stays as it was."""
+    require_editable(actor, original.source)
+    if original.derived_from_id is not None:
+        raise ValidationError(_("Make copies from the original file, not from a copy."))
+    content, content_type = _check_upload(upload)
+    return _store_evidence(
+        actor=actor,
+        source=original.source,
+        name=upload.name or "",
+        content=content,
+        content_type=content_type,
+        derived_from=original,
+        derivation=Derivation.REDACTED,
+    )
+
+
+# Pictures whose metadata (camera, time, place, author) Docket can strip itself.
+STRIPPABLE = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/tiff": "TIFF"}
+
+
+def strip_metadata(content: bytes, content_type: str) -> bytes:
+    """The picture's pixels alone, saved again without EXIF, GPS, XMP or comments."""
+    with Image.open(io.BytesIO(content)) as picture:
+        picture.load()
+        bare = Image.new(picture.mode, picture.size)
+        bare.paste(picture)
+        if "transparency" in picture.info and picture.mode in {"P", "L", "RGB"}:
+            bare.info["transparency"] = picture.info["transparency"]
+        if picture.mode == "P" and picture.getpalette():
+            bare.putpalette(picture.getpalette() or [])
+    out = io.BytesIO()
+    bare.save(out, format=STRIPPABLE[content_type])
+    return out.getvalue()
+
+
+@transaction.atomic
+def strip_metadata_copy(*, actor: Any, original: Evidence) -> Evidence:
+    """A copy of a picture without its metadata, for sharing; the original is untouched."""
+    require_editable(actor, original.source)
+    if original.derived_from_id is not None:
+        raise ValidationError(_("Make copies from the original file, not from a copy."))
+    if original.content_type not in STRIPPABLE:
+        raise ValidationError(
+            _(
+                "Docket can remove metadata from pictures only; for other files, attach a "
+                "cleaned copy made elsewhere as a redacted copy."
+            )
+        )
+    content = strip_metadata(read_evidence(original), original.content_type)
+    stem, dot, extension = original.name.rpartition(".")
+    name = f"{stem}-no-metadata{dot}{extension}" if dot else f"{original.name}-no-metadata"
+    return _store_evidence(
+        actor=actor,
+        source=original.source,
+        name=name,
+        content=content,
+        content_type=original.content_type,
+        derived_from=original,
+        derivation=Derivation.METADATA_STRIPPED,
+    )
 
 
 def read_evidence(evidence: Evidence) -> bytes:

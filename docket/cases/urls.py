@@ -39,8 +39,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("sources/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/strip/", views.evidence_strip, name="evidence_strip"),
     path("authorities/", views.authority_list, name="authority_list"),
     path("authorities/new/", views.authority_create, name="authority_create"),
+    path("authorities/<int:pk>/", views.authority_detail, name="authority_detail"),
     path("authorities/<int:pk>/edit/", views.authority_edit, name="authority_edit"),
     path("authorities/<int:pk>/history/", views.authority_history, name="authority_history"),
     path(

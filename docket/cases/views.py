@@ -46,6 +46,9 @@ from docket.cases.forms import (
 )
 from docket.cases.models import Authority, Case, Event, Evidence, Involvement, Source
 from docket.law.rights import articles_engaged, load_rules
+from docket.letters import scorecards
+from docket.letters.figures import authority_figures
+from docket.letters.models import Letter
 from docket.lib.history import FieldValue, history_page, record_values, version_page
 from docket.lib.records import MAX_ID, Record
 from docket.lib.services import require_editable
@@ -639,12 +642,17 @@ def _source_page(
     context = {
         "source": source,
         "events": events,
-        "files": source.files.select_related("added_by"),
-        "upload": upload or EvidenceForm(),
+        "files": source.files.select_related("added_by", "derived_from"),
+        "strippable": services.STRIPPABLE,
+        "upload": upload or EvidenceForm(originals=_originals(source)),
         "may_edit": may_edit,
         "may_delete": may_edit and may_delete(user, source),
     }
     return render(request, "cases/source_detail.html", context)
+
+
+def _originals(source: Source) -> QuerySet[Evidence]:
+    return source.files.filter(derived_from__isnull=True)
 
 
 def _visible_source(request: HttpRequest, pk: int) -> Source:
@@ -737,12 +745,19 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     source = _visible_source(request, pk)
     require_editable(user, source)
-    form = EvidenceForm(request.POST, request.FILES)
+    form = EvidenceForm(request.POST, request.FILES, originals=_originals(source))
     if form.is_valid():
         try:
-            evidence = services.attach_evidence(
-                actor=user, source=source, upload=form.cleaned_data["file"]
-            )
+            if form.cleaned_data["copy_of"] is not None:
+                evidence = services.attach_redacted_copy(
+                    actor=user,
+                    original=form.cleaned_data["copy_of"],
+                    upload=form.cleaned_data["file"],
+                )
+            else:
+                evidence = services.attach_evidence(
+                    actor=user, source=source, upload=form.cleaned_data["file"]
+                )
         except ValidationError as error:
             form.add_error("file", error)
         else:
@@ -751,6 +766,26 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("cases:source_detail", pk=source.pk)
     return _source_page(request, source, form)
+
+
+@login_required
+@require_POST
+def evidence_strip(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a copy of a picture without its metadata, for sharing."""
+    user = _user(request)
+    original = get_object_or_404(
+        Evidence.objects.filter(source__in=Source.objects.visible_to(user)), pk=pk
+    )
+    require_editable(user, original.source)
+    try:
+        copy = services.strip_metadata_copy(actor=user, original=original)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _source_page(request, original.source)
+    messages.success(
+        request, _("“%(name)s” was made without the original's metadata.") % {"name": copy.name}
+    )
+    return redirect("cases:source_detail", pk=original.source_id)
 
 
 @login_required
@@ -785,15 +820,48 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def authority_list(request: HttpRequest) -> HttpResponse:
+    """Every authority with its scorecard, counted over the letters the reader may see,
+    sorted by any column (?sort=overdue, ?sort=-share)."""
     user = _user(request)
     form = AuthorityFilterForm(request.GET or None)
     authorities = form.apply(Authority.objects.visible_to(user)).order_by("name", "pk")
-    page = Paginator(authorities, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "may_create": may_create(user)}
+    sort = scorecards.Sort.parse(request.GET.get("sort"))
+    rows = scorecards.rows(
+        authorities,
+        letters=Letter.objects.visible_to(user),
+        as_of=timezone.localdate(),
+        sort=sort,
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "may_create": may_create(user),
+        "sort": sort.value,
+        "headers": scorecards.headers(sort),
+    }
     template = "cases/authority_list.html"
     if request.headers.get("HX-Request"):
         template += "#results"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def authority_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One authority: its scorecard and the letters to it, of those the reader may see."""
+    user = _user(request)
+    authority = get_object_or_404(Authority.objects.visible_to(user), pk=pk)
+    letters = Letter.objects.visible_to(user)
+    as_of = timezone.localdate()
+    context = {
+        "authority": authority,
+        "figures": authority_figures(authority, as_of=as_of, letters=letters),
+        "deadline": scorecards.deadline_rule(authority),
+        "letters": scorecards.letters_to(authority, letters=letters, as_of=as_of),
+        "may_create": may_create(user),
+    }
+    return render(request, "cases/authority_detail.html", context)
 
 
 AUTHORITY_FIELDS = services.AUTHORITY_FIELDS
@@ -874,7 +942,12 @@ def authority_version(request: HttpRequest, pk: int, history_id: int) -> HttpRes
 
 # Deleted records
 
-RESTORABLE: dict[str, type[Model]] = {"case": Case, "event": Event, "source": Source}
+RESTORABLE: dict[str, type[Model]] = {
+    "case": Case,
+    "event": Event,
+    "source": Source,
+    "letter": Letter,
+}
 
 
 def _require_deleter(user: User) -> None:
@@ -903,6 +976,7 @@ def deleted_list(request: HttpRequest) -> HttpResponse:
             (_("Cases"), "case", _restorable(user, Case)),
             (_("Events"), "event", _restorable(user, Event)),
             (_("Sources"), "source", _restorable(user, Source)),
+            (_("Letters"), "letter", _restorable(user, Letter)),
         ]
     }
     return render(request, "cases/deleted_list.html", context)

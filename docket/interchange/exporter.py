@@ -23,6 +23,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,7 +46,8 @@ from docket.cases.services import read_evidence
 from docket.interchange.format import DOCUMENT_ORDER, FORMAT, PUBLIC, QUESTIONS, SINGULAR, VERSION
 from docket.interchange.models import ImportedRef
 from docket.interchange.scope import visible
-from docket.letters.models import Letter, Response
+from docket.letters.figures import letter_figures, with_figures_prefetched
+from docket.letters.models import AnswerStatus, Letter, Response
 from docket.lib.crypto import DecryptionError
 from docket.lib.partialdate import PartialDate
 from docket.people.models import Person, Relationship
@@ -115,6 +117,18 @@ class RefBook:
             for object_id, ref in rows:
                 found.setdefault(object_id, ref)
         return found
+
+
+# The statuses of a reply's answers that the format lists as the reply's `answers`.
+ANSWERING = frozenset(
+    {AnswerStatus.ANSWERED, AnswerStatus.PARTIAL, AnswerStatus.REFUSED, AnswerStatus.NOT_HELD}
+)
+
+
+def _format_status(status: str) -> str:
+    """A question's status in the format's words: it has no "ignored", which means the
+    authority replied and left the question unanswered."""
+    return AnswerStatus.UNANSWERED if status == AnswerStatus.IGNORED else status
 
 
 def _date(value: PartialDate | Any | None) -> str | None:
@@ -242,34 +256,50 @@ class Serialiser:
         }
 
     def letter(self, letter: Letter) -> dict[str, Any]:
+        """The format keeps one sending date and one status per question where Docket keeps
+        them per recipient: the first copy sent gives `sent_on` and `channel`, and a
+        question's `status` is the best any recipient gave (the figures' letter-wide one)."""
+        dispatches = list(letter.dispatches.all())
+        sent = [dispatch for dispatch in dispatches if dispatch.sent_on is not None]
+        first = min(sent, key=lambda dispatch: (dispatch.sent_on, dispatch.pk), default=None)
+        # Every reply recorded counts, whatever day it carries.
+        statuses = {
+            question.number: question.status
+            for question in letter_figures(letter, as_of=date.max).questions
+        }
+        recipients = sorted({dispatch.authority_id for dispatch in dispatches})
         return {
             "ref": self.refs("letters", letter.pk),
             "title": letter.title,
-            "to": self._refs("authorities", sorted(authority.pk for authority in letter.to.all())),
+            "to": self._refs("authorities", recipients),
             "body": letter.body,
             "cases": self._refs("cases", sorted(case.pk for case in letter.cases.all())),
             "questions": [
                 {
                     "ref": self.refs(QUESTIONS, question.pk),
                     "text": question.text,
-                    "status": question.status,
+                    "status": _format_status(statuses.get(question.number, question.status)),
                 }
                 for question in sorted(letter.questions.all(), key=lambda item: item.number)
             ],
-            "sent_on": _date(letter.sent_on),
-            "channel": letter.channel or None,
+            "sent_on": _date(first.sent_on if first else None),
+            "channel": (first.channel if first else "") or None,
             "published": letter.published,
         }
 
     def response(self, response: Response) -> dict[str, Any]:
-        answers = sorted(response.answers.all(), key=lambda question: question.number)
+        # A question the reply ignored is not one it answered.
+        answers = sorted(
+            (answer for answer in response.answer_set.all() if answer.status in ANSWERING),
+            key=lambda answer: answer.question.number,
+        )
         return {
             "ref": self.refs("responses", response.pk),
             "letter": self.refs("letters", response.letter_id),
             "from": self.refs("authorities", response.authority_id),
             "received_on": _date(response.received_on),
             "body": response.body,
-            "answers": self._refs(QUESTIONS, [question.pk for question in answers]),
+            "answers": self._refs(QUESTIONS, [answer.question_id for answer in answers]),
         }
 
     def tracing_request(self, request: TracingRequest) -> dict[str, Any]:
@@ -338,15 +368,23 @@ def _records(user: Any) -> dict[str, list[Any]]:
         ),
         "sources": list(visible("sources", user).prefetch_related("files").order_by("pk")),
         "letters": list(
-            visible("letters", user).prefetch_related("to", "cases", "questions").order_by("pk")
+            with_figures_prefetched(visible("letters", user))
+            .prefetch_related("cases")
+            .order_by("pk")
         ),
-        "responses": list(visible("responses", user).prefetch_related("answers").order_by("pk")),
+        "responses": list(
+            visible("responses", user).prefetch_related("answer_set__question").order_by("pk")
+        ),
         "tracing_requests": list(visible("tracing_requests", user).order_by("pk")),
         "consents": list(visible("consents", user).order_by("pk")),
         "contact_attempts": list(visible("contact_attempts", user).order_by("pk")),
     }
     referenced: set[int] = {event.authority_id for event in records["events"] if event.authority_id}
-    referenced |= {authority.pk for letter in records["letters"] for authority in letter.to.all()}
+    referenced |= {
+        dispatch.authority_id
+        for letter in records["letters"]
+        for dispatch in letter.dispatches.all()
+    }
     referenced |= {response.authority_id for response in records["responses"]}
     referenced |= {
         attempt.refused_by_id for attempt in records["contact_attempts"] if attempt.refused_by_id

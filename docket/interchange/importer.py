@@ -16,6 +16,13 @@ Rules beyond INTERCHANGE.md, each to protect what people entered in Docket:
 - names, questions, case persons and event persons are part of their record
   and follow the file exactly.
 
+Letters are kept per recipient in Docket: a letter's `to`, `sent_on` and
+`channel` become one copy (Dispatch) per authority, each sent on that day by
+that channel. A question's `status` becomes the answer (Answer) of each
+response that lists the question ("unanswered" there means answered: the
+response says it answered it); a status no response carries stays the
+question's own, the letter-wide status the figures fall back on.
+
 Like every write service, it records who did what: each record's history
 version (with the import as its reason), an audit entry for every record
 added or changed and one for the import as a whole, and for each evidence
@@ -51,7 +58,7 @@ from docket.interchange.validation import (
     Ref,
     Row,
 )
-from docket.letters.models import Letter, Question, Response
+from docket.letters.models import Answer, AnswerStatus, Dispatch, Letter, Question, Response
 from docket.lib.crypto import seal_bytes
 from docket.lib.records import ConfidentialRecord, Record
 from docket.people.models import Person, PersonName, Relationship
@@ -148,6 +155,13 @@ class _Writer:
         # Ref -> (ImportedRef id, object id), for everything this source brought before.
         self.known: dict[Ref, tuple[int, int]] = {}
         self.pks: dict[Ref, int] = {}
+        # Question refs: the status the file gives each, and those a response lists.
+        self.question_status = {
+            question.ref: question.status
+            for row in plan.rows["letters"]
+            for question in row.lists["questions"]
+        }
+        self.answered = {ref.ref for row in plan.rows["responses"] for ref in row.lists["answers"]}
 
     def write_all(self) -> None:
         for collection, ref, row_id, object_id in ImportedRef.objects.filter(
@@ -429,11 +443,46 @@ class _Writer:
         letter = outcome.instance
         to = [self.pks[ref] for ref in row.lists["to"]]
         cases = [self.pks[ref] for ref in row.lists["cases"]]
-        return (
-            outcome.also("to", self._set_many(letter, "to", to))
-            .also("cases", self._set_many(letter, "cases", cases))
-            .also("questions", self._questions(letter, row.lists["questions"]))
+        recipients_changed, copies_changed = self._copies(letter, to, row.facts)
+        outcome.also("to", recipients_changed)
+        for name in copies_changed:
+            outcome.also(name, True)
+        return outcome.also("cases", self._set_many(letter, "cases", cases)).also(
+            "questions", self._questions(letter, row.lists["questions"])
         )
+
+    def _copies(
+        self, letter: Letter, to: list[int], facts: dict[str, Any]
+    ) -> tuple[bool, set[str]]:
+        """One copy (Dispatch) per recipient, each sent on the file's day by its channel.
+
+        Whether the recipients changed, and which of the copies' fields did.
+        """
+        wanted = {"sent_on": facts.get("sent_on"), "channel": facts.get("channel") or ""}
+        current = {dispatch.authority_id: dispatch for dispatch in letter.dispatches.all()}
+        recipients_changed = False
+        fields_changed: set[str] = set()
+        for authority_id, dropped in current.items():
+            if authority_id not in to:
+                self._mark(dropped)
+                dropped.delete()
+                recipients_changed = True
+        for authority_id in dict.fromkeys(to):
+            dispatch = current.get(authority_id)
+            if dispatch is None:
+                added = Dispatch(letter=letter, authority_id=authority_id, **wanted)
+                self._mark(added)
+                added.save()
+                recipients_changed = True
+                continue
+            differ = [name for name, value in wanted.items() if getattr(dispatch, name) != value]
+            if differ:
+                for name in differ:
+                    setattr(dispatch, name, wanted[name])
+                self._mark(dispatch)
+                dispatch.save(update_fields=differ)
+                fields_changed.update(differ)
+        return recipients_changed, fields_changed
 
     def _questions(self, letter: Letter, wanted: list[QuestionRow]) -> bool:
         """Make the letter's questions the file's, numbered 1..n in the file's order."""
@@ -466,7 +515,9 @@ class _Writer:
                 "letter_id": letter.pk,
                 "number": number,
                 "text": entry.text,
-                "status": entry.status,
+                # A status that a response of the file carries lives in its answers; the
+                # letter-wide one is only for a question no reply speaks of.
+                "status": AnswerStatus.UNANSWERED if entry.ref in self.answered else entry.status,
             }
             if question is None:
                 question = Question(**values)
@@ -488,8 +539,42 @@ class _Writer:
 
     def _write_responses(self, row: Row, instance: Response | None) -> Outcome:
         outcome = self._upsert(row, Response, instance, row.values)
-        answers = [self.pks[ref] for ref in row.lists["answers"]]
-        return outcome.also("answers", self._set_many(outcome.instance, "answers", answers))
+        return outcome.also("answers", self._answers(outcome.instance, row.lists["answers"]))
+
+    def _answers(self, response: Response, refs: list[Ref]) -> bool:
+        """The response's answers are the questions it lists, each with the status the file
+        gives the question ("unanswered" there, with a reply listing it, means answered).
+        A question of a letter the file does not carry keeps the status it had."""
+        wanted: dict[int, str | None] = {}
+        for ref in refs:
+            status = self.question_status.get(ref.ref)
+            if status == AnswerStatus.UNANSWERED:
+                status = AnswerStatus.ANSWERED
+            wanted[self.pks[ref]] = status
+        current = {answer.question_id: answer for answer in response.answer_set.all()}
+        changed = False
+        for question_id, dropped in current.items():
+            if question_id not in wanted:
+                self._mark(dropped)
+                dropped.delete()
+                changed = True
+        for question_id, status in wanted.items():
+            answer = current.get(question_id)
+            if answer is None:
+                added = Answer(
+                    response=response,
+                    question_id=question_id,
+                    status=status or AnswerStatus.ANSWERED,
+                )
+                self._mark(added)
+                added.save()
+                changed = True
+            elif status is not None and answer.status != status:
+                answer.status = status
+                self._mark(answer)
+                answer.save(update_fields=["status"])
+                changed = True
+        return changed
 
     def _write_tracing_requests(self, row: Row, instance: Any) -> Outcome:
         return self._upsert(row, MODELS["tracing_requests"], instance, row.values)

@@ -109,10 +109,16 @@ def _figures(
             }
         case "letter":
             result = plain(letter_figures(record, as_of=as_of))
+            # Authorities by ref, as the record names them.
             result["recipients"] = [
                 {"authority": refs("authorities", recipient.pop("authority_id"))} | recipient
                 for recipient in result["recipients"]
             ]
+            for question in result["questions"]:
+                question["recipients"] = [
+                    {"authority": refs("authorities", recipient.pop("authority_id"))} | recipient
+                    for recipient in question["recipients"]
+                ]
             return dict(result)
         case "authority":
             letters = Letter.objects.visible_to(user)

@@ -17,7 +17,11 @@ knowing exactly what happened:
   dates Docket keeps as days (a letter's sending, a consent) need all of
   year, month and day;
 - `relationships` have no ref in the format; one may be given, and is then
-  remembered like any other.
+  remembered like any other;
+- a question's status is one of the five the format lists ("ignored" is how
+  a reply in Docket dealt with a question, not a status of the letter), and a
+  response must come from an authority its letter went to: Docket tracks
+  each recipient's copy, and a reply from anyone else would belong to none.
 """
 
 import json
@@ -64,7 +68,7 @@ from docket.interchange.format import (
 )
 from docket.interchange.models import ImportedRef
 from docket.interchange.scope import editable, visible
-from docket.letters.models import AnswerStatus, Channel, Letter, Question
+from docket.letters.models import AnswerStatus, Channel, Dispatch, Letter, Question
 from docket.lib.partialdate import PartialDate
 from docket.people.models import (
     NameKind,
@@ -85,6 +89,8 @@ from docket.tracing.models import (
 )
 
 REF_LENGTH = limit(ImportedRef, "ref") or 200
+# A question's status as INTERCHANGE.md lists them: "ignored" is a reply's answer only.
+QUESTION_STATUSES = [status for status in AnswerStatus.values if status != AnswerStatus.IGNORED]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _URL = URLValidator(schemes=["http", "https"])
@@ -140,13 +146,16 @@ class QuestionRow:
 
 @dataclass
 class Row:
-    """One record as checked: model values (Refs still to be resolved) and owned lists."""
+    """One record as checked: model values (Refs still to be resolved), owned lists, and
+    facts the format keeps on the record that Docket keeps elsewhere (a letter's sending
+    date and channel, which are each recipient's copy's)."""
 
     collection: str
     path: str
     ref: str | None
     values: dict[str, Any] = field(default_factory=dict)
     lists: dict[str, list[Any]] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -467,6 +476,8 @@ class _Reader:
         # (path, ref, whether the record referring to it is added to it)
         self.references: list[tuple[str, Ref, bool]] = []
         self.question_letter: dict[str, str] = {}
+        # letter ref -> the refs of the authorities it goes to, for letters in this file
+        self.letter_recipients: dict[str, set[str]] = {}
         self.event_types = {term.code: term for term in EventType.objects.all()}
         self.roles = dict(InvolvementRole.objects.values_list("code", "id"))
         self.kinds = dict(RelationshipKind.objects.values_list("code", "id"))
@@ -533,6 +544,7 @@ class _Reader:
             self._check_changes(earlier)
         self._check_secret_records(rows, earlier)
         self._check_answers(rows, earlier)
+        self._check_repliers(rows, earlier)
 
     def _earlier(self, wanted: dict[str, set[str]]) -> dict[Ref, int]:
         """Refs this source was imported with before, of records that still exist."""
@@ -683,6 +695,46 @@ class _Reader:
                         f"question {shown(answer.ref)} is not a question of letter "
                         f"{shown(letter.ref)}",
                     )
+
+    def _check_repliers(self, rows: dict[str, list[Row]], earlier: dict[Ref, int]) -> None:
+        """A response comes from an authority the letter went to: each recipient's copy is
+        tracked on its own, and a reply from anyone else would belong to no copy."""
+
+        def known(ref: Ref) -> bool:
+            return ref.ref in self.defined[ref.collection] or ref in earlier
+
+        pairs = {
+            (earlier[letter], earlier[authority])
+            for row in rows["responses"]
+            if isinstance(letter := row.values["letter_id"], Ref)
+            and isinstance(authority := row.values["authority_id"], Ref)
+            and letter.ref not in self.letter_recipients
+            and letter in earlier
+            and authority in earlier
+        }
+        copies = set()
+        if pairs:
+            copies = set(
+                Dispatch.objects.filter(letter__in={letter for letter, _ in pairs}).values_list(
+                    "letter_id", "authority_id"
+                )
+            )
+        for row in rows["responses"]:
+            letter, authority = row.values["letter_id"], row.values["authority_id"]
+            if not (isinstance(letter, Ref) and isinstance(authority, Ref)):
+                continue  # already reported
+            if not (known(letter) and known(authority)):
+                continue  # already reported
+            if letter.ref in self.letter_recipients:
+                sent_to = authority.ref in self.letter_recipients[letter.ref]
+            else:
+                sent_to = (earlier.get(letter), earlier.get(authority)) in copies
+            if not sent_to:
+                self.problem(
+                    f"{row.path}.from",
+                    f"authority {shown(authority.ref)} is not one the letter "
+                    f"{shown(letter.ref)} went to (its to)",
+                )
 
     def team_named(self, item: _Item, key: str) -> Team | None:
         name = item.text(key, length=limit(Team, "name"))
@@ -895,7 +947,7 @@ def _letter(reader: _Reader, item: _Item) -> Row:
     for question in item.objects("questions"):
         question_ref = question.own_ref(QUESTIONS)
         text = question.text("text", required=True)
-        status = question.choice("status", AnswerStatus.values, default=AnswerStatus.UNANSWERED)
+        status = question.choice("status", QUESTION_STATUSES, default=AnswerStatus.UNANSWERED)
         question.finish()
         if question_ref is not None:
             if ref is not None:
@@ -904,8 +956,6 @@ def _letter(reader: _Reader, item: _Item) -> Row:
     values = {
         "title": item.text("title", length=limit(Letter, "title"), required=True),
         "body": item.text("body"),
-        "sent_on": item.day("sent_on"),
-        "channel": item.choice("channel", Channel.values),
         "published": item.boolean("published", default=False),
     }
     lists: dict[str, list[Any]] = {
@@ -913,7 +963,11 @@ def _letter(reader: _Reader, item: _Item) -> Row:
         "cases": item.refs("cases", "cases"),
         "questions": questions,
     }
-    return Row("letters", item.path, ref, values, lists)
+    # Each recipient's copy went out on this day by this channel.
+    facts = {"sent_on": item.day("sent_on"), "channel": item.choice("channel", Channel.values)}
+    if ref is not None:
+        reader.letter_recipients[ref] = {recipient.ref for recipient in lists["to"]}
+    return Row("letters", item.path, ref, values, lists, facts)
 
 
 def _response(reader: _Reader, item: _Item) -> Row:

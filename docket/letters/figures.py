@@ -1,53 +1,90 @@
 """Derived figures for letters and the authorities they go to, computed and never stored.
 
 Each figure is one function of the records and an as-of date, so a page, the
-API and `docket show` all give the same answer for the same day:
+API, `docket show` and the reminders all give the same answer for the same day:
 
-- a reply is due `response_days` after the letter was sent, counted in
-  calendar days or, when the authority says so, in working days (Monday to
-  Friday; public holidays are not known to Docket and are not skipped);
-- a question is answered as of a day once a response received on or before
-  that day lists it among its answers;
-- a question is overdue when it is still unanswered after its due date (on
-  the due date itself it is not yet late).
+- each recipient's reply is due `response_days` after its copy was sent, in
+  calendar days or in working days of the authority's country (weekends and
+  public holidays skipped, docket.letters.calendar);
+- a question's status for one recipient, as of a day, is the status the latest
+  of that authority's replies received by then gave it; with no such reply it
+  is unanswered, unless a status was recorded for the letter as a whole
+  without any reply (an imported file, a refusal by telephone);
+- a question is open while unanswered, partially answered or ignored, and
+  overdue for a recipient while unanswered or ignored after the due date (on
+  the due date itself it is not yet late); a partial answer is open but not
+  overdue, since the authority did reply;
+- a recipient has been silent on a question for the days since its copy was
+  sent, while the question stays unanswered or ignored.
 """
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import QuerySet
 
 from docket.cases.models import Authority
-from docket.letters.models import AnswerStatus, Letter, Question, Response
+from docket.letters.calendar import due_date
+from docket.letters.models import Answer, AnswerStatus, Dispatch, Letter, Question
 
-# A reply that says "we refuse" or "we hold nothing" is a reply, not an answer.
-NOT_ANSWERS = {AnswerStatus.REFUSED, AnswerStatus.NOT_HELD}
+OPEN = frozenset({AnswerStatus.UNANSWERED, AnswerStatus.PARTIAL, AnswerStatus.IGNORED})
+SILENT = frozenset({AnswerStatus.UNANSWERED, AnswerStatus.IGNORED})
+# When recipients differ, the letter-wide status of a question is the best any gave.
+BEST_FIRST = (
+    AnswerStatus.ANSWERED,
+    AnswerStatus.PARTIAL,
+    AnswerStatus.REFUSED,
+    AnswerStatus.NOT_HELD,
+    AnswerStatus.IGNORED,
+    AnswerStatus.UNANSWERED,
+)
 
 
 @dataclass
-class RecipientDue:
+class RecipientStatus:
     authority_id: int
-    name: str
-    due_on: date
+    status: str
+    overdue: bool
+    days_silent: int | None
 
 
 @dataclass
 class QuestionFigures:
     number: int
     text: str
+    # Across recipients: the best status any of them gave.
     status: str
+    # Overdue for at least one recipient.
     overdue: bool
+    recipients: list[RecipientStatus] = field(default_factory=list)
+
+
+@dataclass
+class RecipientFigures:
+    authority_id: int
+    name: str
+    reference: str
+    sent_on: date | None
+    channel: str
+    due_on: date | None
+    days_since_sent: int | None
+    replies: int
+    open_questions: int
+    overdue_questions: int
 
 
 @dataclass
 class LetterFigures:
+    # Since the first copy went out.
     days_since_sent: int | None
     # The earliest of the recipients' due dates: the first day someone owes a reply.
     due_on: date | None
-    recipients: list[RecipientDue]
+    recipients: list[RecipientFigures]
     questions: list[QuestionFigures]
+    # Questions overdue for at least one recipient.
     overdue_questions: int
 
 
@@ -56,87 +93,140 @@ class AuthorityFigures:
     letters_received: int
     questions_asked: int
     answered: int
+    partial: int
+    refused: int
+    not_held: int
     overdue: int
     share_answered: float | None
     median_days_to_answer: float | None
 
 
-def due_date(sent_on: date, *, days: int, working_days: bool) -> date:
-    """The day a reply is due: `days` calendar days, or Monday-to-Friday days, after sending."""
-    if not working_days:
-        return sent_on + timedelta(days=days)
-    due, counted = sent_on, 0
-    while counted < days:
-        due += timedelta(days=1)
-        if due.weekday() < 5:
-            counted += 1
-    return due
-
-
-def authority_due_date(letter: Letter, authority: Authority) -> date | None:
-    if letter.sent_on is None:
+def dispatch_due_on(dispatch: Dispatch) -> date | None:
+    if dispatch.sent_on is None:
         return None
+    authority = dispatch.authority
     return due_date(
-        letter.sent_on, days=authority.response_days, working_days=authority.working_days
+        dispatch.sent_on,
+        days=authority.response_days,
+        working_days=authority.working_days,
+        country=str(authority.country or ""),
     )
 
 
-def question_status(question: Question, answered_on: date | None, *, as_of: date) -> str:
-    """The question's status as it stood on `as_of`.
+def _is_sent(dispatch: Dispatch, as_of: date) -> bool:
+    return dispatch.sent_on is not None and dispatch.sent_on <= as_of
 
-    `answered_on` is the day the first response listing the question arrived
-    (None when none does). Before that day the question was unanswered; a
-    status typed in without any response (a refusal by telephone, say) has no
-    date and is taken as it is.
-    """
-    if answered_on is None:
-        return question.status
-    if answered_on > as_of:
+
+class _Answers:
+    """Every answer to a letter's questions, by question and authority, in order received."""
+
+    def __init__(self, answers: list[Answer], *, answered: set[int] | None = None) -> None:
+        """`answered`: the questions any reply answers, when `answers` are only some
+        authorities'; a letter-wide status counts only for questions no reply answers."""
+        self.by_pair: dict[tuple[int, int], list[Answer]] = defaultdict(list)
+        self.asked: set[int] = set(answered or ())
+        for answer in sorted(answers, key=lambda a: (a.response.received_on, a.response_id)):
+            self.by_pair[(answer.question_id, answer.response.authority_id)].append(answer)
+            self.asked.add(answer.question_id)
+
+    def status(self, question: Question, authority_id: int, as_of: date) -> str:
+        received = [
+            answer
+            for answer in self.by_pair.get((question.pk, authority_id), [])
+            if answer.response.received_on <= as_of
+        ]
+        if received:
+            return received[-1].status
+        if question.pk not in self.asked:
+            return question.status
         return AnswerStatus.UNANSWERED
-    if question.status == AnswerStatus.UNANSWERED:
-        # A response lists it: that is an answer even if nobody updated the status yet.
-        return AnswerStatus.ANSWERED
-    return question.status
+
+    def first_reply(
+        self, question: Question, authority_id: int, statuses: frozenset[str]
+    ) -> date | None:
+        for answer in self.by_pair.get((question.pk, authority_id), []):
+            if answer.status in statuses:
+                return answer.response.received_on
+        return None
 
 
-def _first_answers(responses: QuerySet[Response]) -> dict[int, date]:
-    """Question id -> the day the first of `responses` listing it was received."""
-    first: dict[int, date] = {}
-    through = Response.answers.through.objects.filter(response__in=responses).values_list(
-        "question_id", "response__received_on"
+def _letter_answers(letter: Letter) -> _Answers:
+    return _Answers(
+        [answer for response in letter.responses.all() for answer in response.answer_set.all()]
     )
-    for question_id, received_on in through:
-        if question_id not in first or received_on < first[question_id]:
-            first[question_id] = received_on
-    return first
+
+
+def with_figures_prefetched(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """`letters` with what `letter_figures` reads, so a list costs a handful of queries."""
+    return letters.prefetch_related(
+        "dispatches__authority", "questions", "responses__answer_set__response"
+    )
 
 
 def letter_figures(letter: Letter, *, as_of: date) -> LetterFigures:
-    recipients = [
-        RecipientDue(authority_id=authority.pk, name=authority.name, due_on=due)
-        for authority in letter.to.order_by("name", "id")
-        if (due := authority_due_date(letter, authority)) is not None
-    ]
-    due_on = min((recipient.due_on for recipient in recipients), default=None)
-    sent = letter.sent_on is not None and letter.sent_on <= as_of
-    answered_on = _first_answers(letter.responses.all())
-    questions = []
-    for question in letter.questions.order_by("number"):
-        status = question_status(question, answered_on.get(question.pk), as_of=as_of)
-        overdue = (
-            sent and due_on is not None and as_of > due_on and status == AnswerStatus.UNANSWERED
-        )
-        questions.append(
+    dispatches = sorted(letter.dispatches.all(), key=lambda d: (d.authority.name, d.pk))
+    questions = sorted(letter.questions.all(), key=lambda q: q.number)
+    answers = _letter_answers(letter)
+    due = {dispatch.pk: dispatch_due_on(dispatch) for dispatch in dispatches}
+
+    question_figures = []
+    per_recipient_open: dict[int, int] = defaultdict(int)
+    per_recipient_overdue: dict[int, int] = defaultdict(int)
+    for question in questions:
+        recipients = []
+        for dispatch in dispatches:
+            status = answers.status(question, dispatch.authority_id, as_of)
+            sent = _is_sent(dispatch, as_of)
+            due_on = due[dispatch.pk]
+            overdue = sent and due_on is not None and as_of > due_on and status in SILENT
+            silent = (
+                (as_of - dispatch.sent_on).days
+                if sent and dispatch.sent_on and status in SILENT
+                else None
+            )
+            recipients.append(RecipientStatus(dispatch.authority_id, status, overdue, silent))
+            per_recipient_open[dispatch.pk] += sent and status in OPEN
+            per_recipient_overdue[dispatch.pk] += overdue
+        statuses = {recipient.status for recipient in recipients} or {question.status}
+        question_figures.append(
             QuestionFigures(
-                number=question.number, text=question.text, status=status, overdue=overdue
+                number=question.number,
+                text=question.text,
+                status=next(status for status in BEST_FIRST if status in statuses),
+                overdue=any(recipient.overdue for recipient in recipients),
+                recipients=recipients,
             )
         )
+
+    replies: dict[int, int] = defaultdict(int)
+    for response in letter.responses.all():
+        if response.received_on <= as_of:
+            replies[response.authority_id] += 1
+    recipient_figures = [
+        RecipientFigures(
+            authority_id=dispatch.authority_id,
+            name=dispatch.authority.name,
+            reference=dispatch.reference,
+            sent_on=dispatch.sent_on,
+            channel=dispatch.channel,
+            due_on=due[dispatch.pk],
+            days_since_sent=(as_of - dispatch.sent_on).days
+            if _is_sent(dispatch, as_of) and dispatch.sent_on
+            else None,
+            replies=replies[dispatch.authority_id],
+            open_questions=per_recipient_open[dispatch.pk],
+            overdue_questions=per_recipient_overdue[dispatch.pk],
+        )
+        for dispatch in dispatches
+    ]
+    sent_days = [d.sent_on for d in dispatches if _is_sent(d, as_of) and d.sent_on]
+    due_days = [day for d in dispatches if _is_sent(d, as_of) and (day := due[d.pk]) is not None]
     return LetterFigures(
-        days_since_sent=(as_of - letter.sent_on).days if sent and letter.sent_on else None,
-        due_on=due_on,
-        recipients=recipients,
-        questions=questions,
-        overdue_questions=sum(question.overdue for question in questions),
+        days_since_sent=(as_of - min(sent_days)).days if sent_days else None,
+        due_on=min(due_days, default=None),
+        recipients=recipient_figures,
+        questions=question_figures,
+        overdue_questions=sum(question.overdue for question in question_figures),
     )
 
 
@@ -146,42 +236,80 @@ def authority_figures(
     """How an authority answers the letters sent to it, as of a day.
 
     `letters` limits the count to the letters a reader may see (default: every
-    letter not deleted). Only this authority's own responses count as its
-    answers; a reply that refuses or holds nothing is neither answered nor
-    overdue. Days to answer run from sending to the first such response.
+    letter not deleted). Only this authority's own replies count. Days to
+    answer run from sending to the first reply that answered the question,
+    fully or in part.
     """
-    sent = (
-        (letters if letters is not None else Letter.objects.all())
-        .filter(deleted_at__isnull=True, to=authority, sent_on__isnull=False, sent_on__lte=as_of)
-        .distinct()
+    return authorities_figures([authority], as_of=as_of, letters=letters)[authority.pk]
+
+
+def authorities_figures(
+    authorities: Iterable[Authority], *, as_of: date, letters: QuerySet[Letter] | None = None
+) -> dict[int, AuthorityFigures]:
+    """`authority_figures` of many authorities by their ids, in three queries whatever
+    their number: the table of every authority sorts by these."""
+    ids = [authority.pk for authority in authorities]
+    visible = (letters if letters is not None else Letter.objects.all()).filter(
+        deleted_at__isnull=True
     )
-    sent_on = dict(sent.values_list("pk", "sent_on"))
-    questions = list(Question.objects.filter(letter__in=list(sent_on)).order_by("letter", "number"))
-    own_responses = Response.objects.filter(
-        authority=authority, letter__in=list(sent_on), received_on__lte=as_of
+    dispatches = list(
+        Dispatch.objects.filter(
+            authority__in=ids, letter__in=visible, sent_on__isnull=False, sent_on__lte=as_of
+        ).select_related("authority")
     )
-    answered_on = _first_answers(own_responses)
-    answered, overdue = 0, 0
-    days_to_answer: list[int] = []
+    letter_ids = {dispatch.letter_id for dispatch in dispatches}
     by_letter: dict[int, list[Question]] = defaultdict(list)
-    for question in questions:
+    for question in Question.objects.filter(letter__in=letter_ids):
         by_letter[question.letter_id].append(question)
-    for letter_id, letter_questions in by_letter.items():
-        due = due_date(
-            sent_on[letter_id], days=authority.response_days, working_days=authority.working_days
+    # Every authority's answers to these letters: whether any reply answers a question
+    # decides if its letter-wide status still counts.
+    answered: set[int] = set()
+    answers: dict[int, list[Answer]] = defaultdict(list)
+    for answer in Answer.objects.filter(question__letter__in=letter_ids).select_related("response"):
+        answered.add(answer.question_id)
+        answers[answer.response.authority_id].append(answer)
+    copies: dict[int, list[Dispatch]] = defaultdict(list)
+    for dispatch in dispatches:
+        copies[dispatch.authority_id].append(dispatch)
+    return {
+        pk: _authority_figures(
+            pk, copies[pk], by_letter, _Answers(answers[pk], answered=answered), as_of
         )
-        for question in letter_questions:
-            replied_on = answered_on.get(question.pk)
-            if replied_on is None:
-                overdue += as_of > due
-            elif question.status not in NOT_ANSWERS:
-                answered += 1
-                days_to_answer.append((replied_on - sent_on[letter_id]).days)
+        for pk in ids
+    }
+
+
+def _authority_figures(
+    authority_id: int,
+    dispatches: list[Dispatch],
+    by_letter: dict[int, list[Question]],
+    answers: _Answers,
+    as_of: date,
+) -> AuthorityFigures:
+    counts: dict[str, int] = defaultdict(int)
+    overdue = 0
+    days_to_answer: list[int] = []
+    for dispatch in dispatches:
+        assert dispatch.sent_on is not None  # filtered above  # noqa: S101
+        due_on = dispatch_due_on(dispatch)
+        for question in by_letter[dispatch.letter_id]:
+            status = answers.status(question, authority_id, as_of)
+            counts[status] += 1
+            overdue += due_on is not None and as_of > due_on and status in SILENT
+            replied_on = answers.first_reply(
+                question, authority_id, frozenset({AnswerStatus.ANSWERED, AnswerStatus.PARTIAL})
+            )
+            if replied_on is not None and replied_on <= as_of:
+                days_to_answer.append((replied_on - dispatch.sent_on).days)
+    asked = sum(counts.values())
     return AuthorityFigures(
-        letters_received=len(sent_on),
-        questions_asked=len(questions),
-        answered=answered,
+        letters_received=len(dispatches),
+        questions_asked=asked,
+        answered=counts[AnswerStatus.ANSWERED],
+        partial=counts[AnswerStatus.PARTIAL],
+        refused=counts[AnswerStatus.REFUSED],
+        not_held=counts[AnswerStatus.NOT_HELD],
         overdue=overdue,
-        share_answered=round(answered / len(questions), 3) if questions else None,
+        share_answered=round(counts[AnswerStatus.ANSWERED] / asked, 3) if asked else None,
         median_days_to_answer=float(statistics.median(days_to_answer)) if days_to_answer else None,
     )

@@ -1,13 +1,20 @@
-"""Letters to authorities, their numbered questions, and the responses.
+"""Letters to authorities, their numbered questions, each copy sent, and the replies.
 
-The screens and tracking come with the letters issue; the interchange format
-already carries these records faithfully.
+One letter goes to one or more authorities; each recipient gets its own copy
+(`Dispatch`): its own sending date, channel, reply reference and reminders.
+A reply (`Response`) comes from one authority and says, question by question,
+how it dealt with each (`Answer`). The figures (due dates, overdue questions,
+scorecards) are computed from these in `docket.letters.figures`, never stored.
 """
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from docket.lib.crypto import SealedTextField
 from docket.lib.records import ConfidentialRecord
 
 
@@ -20,22 +27,93 @@ class Channel(models.TextChoices):
 
 class Letter(ConfidentialRecord):
     title = models.CharField(_("title"), max_length=300)
-    to = models.ManyToManyField("cases.Authority", related_name="letters", verbose_name=_("to"))
+    to = models.ManyToManyField(
+        "cases.Authority",
+        through="Dispatch",
+        related_name="letters",
+        verbose_name=_("to"),
+    )
+    # Markdown, rendered through an allow-list sanitiser (docket.letters.text).
     body = models.TextField(_("body"), blank=True)
-    cases = models.ManyToManyField("cases.Case", related_name="letters", blank=True)
-    sent_on = models.DateField(_("sent on"), null=True, blank=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    cases = models.ManyToManyField(
+        "cases.Case", related_name="letters", blank=True, verbose_name=_("cases cited")
+    )
+    # Cases the writer chose to cite in full although they are not public; only a
+    # writer who may edit the case can reveal it (docket.letters.services).
+    revealed_cases = models.ManyToManyField(
+        "cases.Case", related_name="+", blank=True, verbose_name=_("cases cited in full")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters",
+        verbose_name=_("owner"),
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        verbose_name=_("follows up"),
+    )
     published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     class Meta:
-        ordering = ["-sent_on", "-id"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
 
     def __str__(self) -> str:
         return self.title
+
+
+# Letters and digits that cannot be mistaken for one another when read aloud or retyped.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+REFERENCE_PREFIX = "DKT-"
+
+
+def new_reference() -> str:
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class Dispatch(models.Model):
+    """One recipient's copy of a letter: when and how it went, and its reply reference."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="dispatches")
+    authority = models.ForeignKey(
+        "cases.Authority", on_delete=models.PROTECT, related_name="dispatches"
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel, blank=True)
+    # In the reply-to address and the subject of an emailed copy, so replies find it.
+    reference = models.CharField(
+        _("reply reference"), max_length=20, unique=True, default=new_reference
+    )
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "authority__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "authority"], name="one_copy_per_recipient")
+        ]
+        verbose_name = _("copy sent")
+        verbose_name_plural = _("copies sent")
+
+    def __str__(self) -> str:
+        return f"{self.letter} → {self.authority}"
 
 
 class AnswerStatus(models.TextChoices):
@@ -44,12 +122,15 @@ class AnswerStatus(models.TextChoices):
     PARTIAL = "partial", _("Partially answered")
     REFUSED = "refused", _("Refused")
     NOT_HELD = "not_held", _("Not held")
+    IGNORED = "ignored", _("Ignored")
 
 
 class Question(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="questions")
     number = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("text"))
+    # The status recorded for the letter as a whole when no reply carries it (an
+    # imported file, a refusal by telephone); replies' answers take precedence.
     status = models.CharField(
         _("status"), max_length=12, choices=AnswerStatus, default=AnswerStatus.UNANSWERED
     )
@@ -66,6 +147,14 @@ class Question(models.Model):
         return f"{self.number}. {self.text[:60]}"
 
 
+class ReplyChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    POST = "post", _("Post")
+    HAND = "hand", _("By hand")
+    PUBLISHED = "published", _("Published statement")
+    OTHER = "other", _("Other")
+
+
 class Response(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="responses")
     authority = models.ForeignKey(
@@ -73,7 +162,15 @@ class Response(models.Model):
     )
     received_on = models.DateField(_("received on"))
     body = models.TextField(_("body"), blank=True)
-    answers = models.ManyToManyField(Question, related_name="responses", blank=True)
+    via = models.CharField(_("received by"), max_length=10, choices=ReplyChannel, blank=True)
+    answers = models.ManyToManyField(Question, through="Answer", related_name="responses")
+    # The reply's attachments (and, for an email, the message itself) as evidence.
+    source = models.ForeignKey(
+        "cases.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -82,3 +179,59 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority} {self.received_on}"
+
+
+class Answer(models.Model):
+    """How one reply dealt with one question."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answer_set")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answer_set")
+    status = models.CharField(
+        _("status"), max_length=12, choices=AnswerStatus, default=AnswerStatus.ANSWERED
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question__number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_reply")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.number}: {self.get_status_display()}"
+
+
+class InboundState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for review")
+    ATTACHED = "attached", _("Attached to a letter")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class InboundMail(models.Model):
+    """An email that came in: attached to its letter at once when its reference matches,
+    otherwise kept in the review queue until someone attaches or dismisses it."""
+
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    sender = models.CharField(_("from"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # The whole message as received, encrypted at rest like any evidence.
+    raw = SealedTextField()
+    state = models.CharField(
+        _("state"), max_length=10, choices=InboundState, default=InboundState.WAITING
+    )
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("incoming email")
+        verbose_name_plural = _("incoming emails")
+
+    def __str__(self) -> str:
+        return self.subject or self.sender
