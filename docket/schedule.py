@@ -28,11 +28,17 @@ def schedule() -> list[Scheduled]:
     from docket.audit.tasks import checkpoint_audit_log
     from docket.cases.tasks import verify_evidence_files
     from docket.letters.tasks import poll_mailbox, send_letter_reminders
+    from docket.linkage.tasks import find_duplicate_persons, find_duplicates_of_new_persons
 
     entries = [
         Scheduled("verify evidence files", verify_evidence_files, timedelta(days=1)),
         Scheduled("send letter reminders", send_letter_reminders, timedelta(days=1)),
         Scheduled("checkpoint the audit log", checkpoint_audit_log, timedelta(days=1)),
+        Scheduled("find duplicate persons", find_duplicate_persons, timedelta(days=1)),
+        # Persons imported in bulk are not saved one by one through the services.
+        Scheduled(
+            "find duplicates of new persons", find_duplicates_of_new_persons, timedelta(minutes=10)
+        ),
     ]
     if settings.MAILBOX:
         entries.append(Scheduled("poll the mailbox", poll_mailbox, timedelta(minutes=5)))

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "docket.law",
     "docket.letters",
     "docket.tracing",
+    "docket.linkage",
     "docket.interchange",
     "docket.api",
     "docket.audit",

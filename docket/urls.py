@@ -23,6 +23,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("people/", include("docket.people.urls")),
+    path("duplicates/", include("docket.linkage.urls")),
     path("", include("docket.cases.urls")),
     path("letters/", include("docket.letters.urls")),
     path("public/", include("docket.letters.public_urls")),

@@ -168,6 +168,17 @@ ROUTES: dict[str, Check] = {
     "people:person_version": Detail("person", version=True),
     "people:person_delete": Detail("person", access="delete"),
     "people:person_restore": Detail("person", access="restore"),
+    "people:merge_undo": Elsewhere(
+        "tests/test_merges.py: only who may see the kept person finds a merge (404), only "
+        "coordinators of both persons' teams and administrators undo it (403)"
+    ),
+    # Possible duplicates: for coordinators and administrators; tests/test_linkage_review.py
+    # checks that a pair, and the queue's count, never names a person the reviewer may not merge
+    "linkage:review": Page(allowed=DELETERS),
+    "linkage:pair": Elsewhere(
+        "tests/test_linkage_review.py: a pair of persons at every pair of levels, as each persona"
+    ),
+    "linkage:person_duplicates": Detail("person", access="delete"),
     # Cases, events, sources, evidence, authorities
     "cases:case_list": Page(
         queries=("", "?title=MARKER", "?confidentiality=secret", "?status=open", "?page=2"),

@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     PUBLISH = "publish", _("Published")
     VIEW = "view", _("Viewed")
     CHECK = "check", _("Checked")
+    MERGE = "merge", _("Merged persons")
+    UNMERGE = "unmerge", _("Undid a merge")
+    NOT_SAME = "not_same", _("Not the same person")
 
 
 class AuditEntry(models.Model):

@@ -217,7 +217,7 @@ class SendForm(PlainForm):
                 dispatch.authority_id,
                 f"{dispatch.authority.name} <{dispatch.authority.email}>"
                 if dispatch.authority.email
-                else f"{dispatch.authority.name} ({_('no email address')})",
+                else _("%(name)s (no email address)") % {"name": dispatch.authority.name},
             )
             for dispatch in self.dispatches
         ]

@@ -1,4 +1,11 @@
-"""Persons, their names in every script, and the relationships between them."""
+"""Persons, their names in every script, the relationships between them, and merges.
+
+A person found to be the same as another is merged into them (docket.people.merges):
+the absorbed person's record stays, hidden like a deleted one, and a `Merge`
+remembers what moved so that it can be undone.
+"""
+
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from docket.lib.crypto import SealedTextField
 from docket.lib.partialdate import PartialDateField
-from docket.lib.records import ConfidentialRecord
+from docket.lib.records import ConfidentialRecord, RecordQuerySet
 from docket.lib.vocabulary import Term
 
 
@@ -43,6 +50,19 @@ class NameKind(models.TextChoices):
     ALIAS = "alias", _("Alias")
 
 
+class PersonQuerySet(RecordQuerySet):
+    """A person merged into another carries `deleted_at`, so every list, page, search and
+    count leaves them out as it does a deleted one; unlike a deleted one, they come back
+    only by undoing the merge, never from the deleted persons."""
+
+    def deleted(self) -> Self:
+        return super().deleted().filter(merged_into__isnull=True)
+
+    def editable_by(self, user: Any, *, include_deleted: bool = False) -> Self:
+        changeable = super().editable_by(user, include_deleted=include_deleted)
+        return changeable.filter(merged_into__isnull=True)
+
+
 class Person(ConfidentialRecord):
     sex = models.CharField(_("sex"), max_length=10, choices=Sex, default=Sex.UNKNOWN)
     birth_date = PartialDateField(_("birth date"), null=True, blank=True)
@@ -57,7 +77,19 @@ class Person(ConfidentialRecord):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set while this person's records are merged into another person's (see Merge).
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="absorbed",
+        editable=False,
+        verbose_name=_("merged into"),
+    )
 
+    # A narrower queryset than ConfidentialRecord's, with the same methods.
+    objects = PersonQuerySet.as_manager()  # type: ignore[misc]
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     class Meta:
@@ -122,3 +154,55 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relative} is {self.kind} of {self.person}"
+
+
+class Merge(models.Model):
+    """The records of `absorbed` moved onto `keep`, the same person, reversibly.
+
+    `moved` lists, row by row, what the merge changed (names, involvements in
+    events, case memberships, relationships, tracing requests, consents) and
+    the rows it set aside because `keep` already had their twin, so that
+    undoing the merge puts back exactly the state before it. Sources hang on
+    events and are never touched. See docket.people.merges.
+    """
+
+    keep = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="merges", verbose_name=_("kept person")
+    )
+    absorbed = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="merged_away",
+        verbose_name=_("merged person"),
+    )
+    moved = models.JSONField(default=dict, editable=False)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"))
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["absorbed"],
+                condition=models.Q(undone_at__isnull=True),
+                name="merge_absorbed_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(keep=models.F("absorbed")), name="merge_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.absorbed_id} merged into #{self.keep_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None

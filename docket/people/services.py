@@ -54,6 +54,10 @@ def create_person(
     person.save()
     _replace_names(person, names, user)
     record(Action.CREATE, actor=user, target=person)
+    # Look for this person's duplicates in the background once they are saved.
+    from docket.linkage.tasks import find_duplicates_after_commit
+
+    find_duplicates_after_commit()
     return person
 
 

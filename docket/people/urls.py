@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from docket.people import views
+from docket.people import merge_views, views
 
 app_name = "people"
 
@@ -17,4 +17,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/history/<int:history_id>/", views.person_version, name="person_version"),
     path("<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("<int:pk>/restore/", views.person_restore, name="person_restore"),
+    path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
 ]

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from docket.cases.services import delete_record, restore_record
 from docket.law.models import Article
 from docket.lib import history
 from docket.lib.versioning import StaleEdit
-from docket.people import services
+from docket.people import merge_views, merges, services
 from docket.people.forms import (
     BaseNameFormSet,
     NameFormSet,
@@ -130,7 +130,9 @@ class RelativeRow:
 def _event_rows(person: Person, user: User) -> list[EventRow]:
     """The person's visible events in date order, each with every role they had in it."""
     involvements = (
-        Involvement.objects.filter(person=person, event__in=Event.objects.visible_to(user))
+        # Exists, not event__in: SQLite would first list every event the reader may see.
+        Involvement.objects.filter(person=person)
+        .filter(Exists(Event.objects.visible_to(user).filter(pk=OuterRef("event_id"))))
         .select_related("event__type", "event__case", "event__authority", "role")
         .order_by("event__start_on", "event__id", "role__position")
     )
@@ -150,7 +152,8 @@ def _relative_rows(person: Person, user: User) -> list[RelativeRow]:
     visible = Person.objects.visible_to(user)
     rows = [
         RelativeRow(relationship.kind.label, relationship.relative)
-        for relationship in Relationship.objects.filter(person=person, relative__in=visible)
+        for relationship in Relationship.objects.filter(person=person)
+        .filter(Exists(visible.filter(pk=OuterRef("relative_id"))))
         .select_related("kind")
         .prefetch_related("relative__names")
         .order_by("kind__position", "pk")
@@ -160,7 +163,8 @@ def _relative_rows(person: Person, user: User) -> list[RelativeRow]:
             _("%(relationship)s of") % {"relationship": relationship.kind.label},
             relationship.person,
         )
-        for relationship in Relationship.objects.filter(relative=person, person__in=visible)
+        for relationship in Relationship.objects.filter(relative=person)
+        .filter(Exists(visible.filter(pk=OuterRef("person_id"))))
         .select_related("kind")
         .prefetch_related("person__names")
         .order_by("kind__position", "pk")
@@ -182,7 +186,13 @@ def _articles(references: list[str]) -> list[tuple[str, str]]:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    person = get_object_or_404(_visible(user), pk=pk)
+    person = _visible(user).filter(pk=pk).first()
+    if person is None:
+        # A person merged into another leads to them, for a reader who may see both.
+        target = merges.merged_target(user, pk)
+        if target is None:
+            raise Http404
+        return redirect("people:person_detail", pk=target.pk)
     record_view(user, person)
     editable = _may_edit(user, person)
     events = _event_rows(person, user)
@@ -207,6 +217,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "relatives": _relative_rows(person, user),
             "sources": sources,
+            "merges": merge_views.merge_rows(user, person),
+            "may_find_duplicates": merges.may_merge(user, person),
         },
     )
 

@@ -1,0 +1,1 @@
+"""The person-matching benchmark: fictional records with known people, and a runner."""
