@@ -42,6 +42,16 @@ HARD_CASES = [
     ("zm1", "Zahra", "Mousavi", "Javad", "1990-11-02", "Shiraz", "family list"),
     ("zm2", "MOUSAVI", "ZAHRA", "JAWAD", "02/11/1990", "Shiraz", "roster"),
     ("zm3", "زهرا", "موسوی", "جواد", "", "", "testimony"),
+    # Twins: everything agrees but the given name.
+    ("tw1", "Hamid", "Rostami", "Kazem", "1984-07-09", "Kerman", "family list"),
+    ("tw2", "حمید", "رستمی", "کاظم", "1984", "کرمان", "testimony"),
+    ("tw3", "Zahra", "Rostami", "Kazem", "1984-07-09", "Kerman", "family list"),
+    # Namesakes with the commonest names, born years apart, no father's name.
+    ("mm1", "Mohammad", "Mohammadi", "", "1970", "Tehran", "media report"),
+    ("mm2", "محمد", "محمدی", "", "1985-02-03", "تهران", "testimony"),
+    # A Solar Hijri year: 1360 is 1981/82.
+    ("sh1", "Bahram", "Azadi", "Kourosh", "1981-05-02", "Shiraz", "family list"),
+    ("sh2", "بهرام", "آزادی", "کوروش", "۱۳۶۰", "شیراز", "testimony"),
 ]
 SAME_PERSON = [
     {"gs1", "gs2", "gs3", "gs4"},
@@ -51,6 +61,11 @@ SAME_PERSON = [
     {"mh1", "mh2", "mh3"},
     {"mr1", "mr2"},
     {"zm1", "zm2", "zm3"},
+    {"tw1", "tw2"},
+    {"tw3"},
+    {"mm1"},
+    {"mm2"},
+    {"sh1", "sh2"},
 ]
 
 
@@ -201,6 +216,14 @@ def test_the_threshold_is_a_probability(tmp_path, threshold):
         ("1975/03/02", BirthDate(1975, 3, 2)),
         ("۱۹۷۵-۰۳-۰۲", BirthDate(1975, 3, 2)),
         ("31/02/1975", BirthDate(1975)),
+        # Solar Hijri: the Gregorian year the date falls in, without month and day.
+        ("1360", BirthDate(1981, solar_hijri=True)),
+        ("۱۳۶۰", BirthDate(1981, solar_hijri=True)),
+        ("1360-05-12", BirthDate(1981, solar_hijri=True)),
+        ("1360-10-11", BirthDate(1982, solar_hijri=True)),
+        ("1360-12-29", BirthDate(1982, solar_hijri=True)),
+        ("1360-06-31", BirthDate(1981, solar_hijri=True)),
+        ("1299", BirthDate()),
         ("", BirthDate()),
         ("about forty", BirthDate()),
     ],
@@ -219,3 +242,51 @@ def test_every_record_gets_a_cluster_even_without_names():
 
     assert set(linkage.cluster_of) == set(range(len(rows)))
     assert linkage.cluster_of[3] != linkage.cluster_of[4]
+
+
+def _linked(rows: list[tuple[str, ...]], threshold: float | None = None) -> dict[str, int]:
+    records = [dict(zip(HEADER.split(","), row, strict=True)) for row in rows]
+    linkage = link(prepare(records), **({} if threshold is None else {"threshold": threshold}))
+    return {row[0]: linkage.cluster_of[index] for index, row in enumerate(rows)}
+
+
+@pytest.mark.parametrize(
+    "year, linked",
+    [
+        ("1360", True),  # 1981/82
+        ("1361", True),  # 1982/83: a year off, as a converted year may be
+        ("1365", False),  # 1986/87
+    ],
+)
+def test_a_solar_hijri_year_is_compared_as_the_gregorian_year_within_one(year, linked):
+    clusters = _linked(
+        [
+            ("a", "Bahram", "Azadi", "", "1981-05-02", "Shiraz", "family list"),
+            ("b", "بهرام", "آزادی", "", year, "شیراز", "testimony"),
+        ]
+    )
+
+    assert (clusters["a"] == clusters["b"]) is linked
+
+
+def test_a_record_that_says_little_does_not_join_two_namesakes():
+    # fm3 could be either Fatemeh Mohammadi; fm1 and fm2 are plainly two
+    # people (other fathers, births thirteen years apart), so however fm3
+    # goes, they must not end in one cluster through it.
+    clusters = _linked(
+        [
+            ("fm1", "Fatemeh", "Mohammadi", "Ali", "1975-01-01", "Tehran", "family list"),
+            ("fm2", "فاطمه", "محمدی", "رضا", "1988-06-05", "تهران", "testimony"),
+            ("fm3", "Fateme", "Mohammadi", "", "", "Tehran", "media report"),
+        ]
+    )
+
+    assert clusters["fm1"] != clusters["fm2"]
+    assert clusters["fm3"] in {clusters["fm1"], clusters["fm2"]}
+
+
+def test_twins_are_not_merged_even_with_a_loose_threshold():
+    clusters = _linked([row for row in HARD_CASES if row[0].startswith("tw")], threshold=0.01)
+
+    assert clusters["tw1"] == clusters["tw2"]
+    assert clusters["tw3"] != clusters["tw1"]

@@ -40,6 +40,8 @@ class BirthDate:
     year: int | None = None
     month: int | None = None
     day: int | None = None
+    # The year was written in the Solar Hijri calendar and converted.
+    solar_hijri: bool = False
 
 
 # Persian and Arabic-Indic digits, as a Persian keyboard types dates.
@@ -48,16 +50,49 @@ _DIGITS = str.maketrans(
 )
 # Day first, as forms outside ISO mostly write it: 02/03/1975, 2.3.1975.
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-_YEAR_MONTH_DAY = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_YEAR_MONTH_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+# Years before this are Solar Hijri (1360 is 1981/82); no person in a list was born before 1500.
+SOLAR_HIJRI_BEFORE = 1500
+# Nor before this in the Solar Hijri calendar (1921 Gregorian): a smaller year is garbled.
+SOLAR_HIJRI_FROM = 1300
+
+
+def _from_solar_hijri(date: BirthDate) -> BirthDate:
+    """The Gregorian year of a Solar Hijri date, without month and day.
+
+    The Solar Hijri year starts at the March equinox, so year Y runs from
+    March of Y + 621 to March of Y + 622; 11 Dey (month 10) is 1 January. A
+    year alone is taken as Y + 621, which the model compares within a year.
+    Persian months do not line up with Gregorian ones, so month and day are
+    dropped rather than compared wrongly.
+    """
+    assert date.year is not None  # noqa: S101 - only called with a year
+    if date.year < SOLAR_HIJRI_FROM:
+        return BirthDate()
+    late = date.month is not None and (
+        date.month > 10 or (date.month == 10 and (date.day or 0) >= 11)
+    )
+    return BirthDate(date.year + 621 + int(late), solar_hijri=True)
 
 
 def parse_birth_date(text: str) -> BirthDate:
     """The year, month and day a birth date gives; nothing for what it lacks or garbles.
 
     ISO text with or without month and day ("1975", "1975-03", "1975-03-02",
-    "1975~"), or day/month/year with slashes or dots. A date that is not one
+    "1975~"), or day/month/year with slashes or dots. A year before 1500 is a
+    Solar Hijri one ("1360", "1360-05-12") and becomes the Gregorian year it
+    mostly falls in (1981), without month and day. A date that is not one
     counts as unknown: linkage must go on over a list with a few bad cells.
     """
+    parsed = _parse_birth_date(text)
+    if parsed.year is not None and parsed.year < SOLAR_HIJRI_BEFORE:
+        return _from_solar_hijri(parsed)
+    return parsed
+
+
+def _parse_birth_date(text: str) -> BirthDate:
     text = text.translate(_DIGITS).replace(" ", "")
     if not text:
         return BirthDate()

@@ -164,7 +164,7 @@ def score_against_everyone(
     scored with the saved model (the starting weights while there is none)."""
     from splink import Linker
 
-    from docket.linkage.model import settings
+    from docket.linkage.model import settings, term_frequency_columns
 
     seconds: dict[str, float] = {}
     count = len(columns["unique_id"])
@@ -199,7 +199,7 @@ def score_against_everyone(
     new = db_api.register(subset, table_name="docket_chosen")
     linker = Linker(records, model, log_level=None)
     described = linker.misc.save_model_to_json()
-    for column in _term_frequency_columns(described):
+    for column in term_frequency_columns(described):
         linker.table_management.compute_tf_table(column)
     seconds["loading persons"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
@@ -209,16 +209,6 @@ def score_against_everyone(
     pairs = _pairs(described, predictions)
     seconds["scoring pairs"] = round(time.perf_counter() - started, 2)
     return Scores(pairs, _version(saved) if saved else "start", saved is not None, seconds)
-
-
-def _term_frequency_columns(model: dict[str, Any]) -> list[str]:
-    columns = []
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            column = level.get("tf_adjustment_column")
-            if column and column not in columns:
-                columns.append(column)
-    return columns
 
 
 def _levels(comparison: dict[str, Any]) -> dict[int, str]:
@@ -240,12 +230,15 @@ def _pairs(model: dict[str, Any], predictions: Any) -> list[ScoredPair]:
             comparison["output_column_name"],
             comparison["comparison_description"],
             _levels(comparison),
+            any(level.get("tf_adjustment_column") for level in comparison["comparison_levels"]),
         )
         for comparison in model["comparisons"]
     ]
     selected = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    for name, _description, _labels in comparisons:
-        selected += [f"gamma_{name}", f"mw_{name}"]
+    for name, _description, _labels, frequent in comparisons:
+        # A common name's weight is the level's, less what its frequency takes away.
+        weight = f"mw_{name} + coalesce(mw_tf_adj_{name}, 0)" if frequent else f"mw_{name}"
+        selected += [f"gamma_{name}", weight]
     relation = predictions.as_duckdbpyrelation().select(", ".join(selected))
     pairs: dict[tuple[int, int], ScoredPair] = {}
     for row in relation.fetchall():
@@ -260,7 +253,7 @@ def _pairs(model: dict[str, Any], predictions: Any) -> list[ScoredPair]:
                 gamma=int(row[4 + 2 * index]),
                 weight=round(float(row[5 + 2 * index] or 0.0), 3),
             )
-            for index, (name, description, labels) in enumerate(comparisons)
+            for index, (name, description, labels, _frequent) in enumerate(comparisons)
         )
         first, second = min(left, right), max(left, right)
         pairs[(first, second)] = ScoredPair(first, second, float(row[2]), float(row[3]), evidence)
