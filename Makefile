@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/docket
 DOCKET_ALLOWED_HOSTS ?= 127.0.0.1,localhost
 DOCKET_HTTPS ?= off
 
-.PHONY: run test lint test-services messages screenshots
+.PHONY: run test lint test-services messages screenshots bench
 
 $(BIN)/docket: pyproject.toml
 	@test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
@@ -62,3 +62,13 @@ bench-linkage: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python -m bench.linkage.run --records $(RECORDS) --out var/bench-linkage-$(RECORDS).json
 
+# The search benchmark at its standard size, 100,000 events on SQLite (a few minutes),
+# on a database of its own; see docket/search/bench/README.md. For the full size:
+# `make bench BENCH_EVENTS=1000000 BENCH_DB=postgres BENCH_FLAGS=--concurrent`.
+BENCH_EVENTS ?= 100000
+BENCH_DB ?= sqlite
+BENCH_FLAGS ?=
+bench: $(BIN)/docket
+	@mkdir -p var
+	nice -n 10 $(BIN)/docket bench --events $(BENCH_EVENTS) --db $(BENCH_DB) \
+		--out var/bench-$(BENCH_DB)-$(BENCH_EVENTS).json $(BENCH_FLAGS)

@@ -35,7 +35,8 @@ from docket.lib.fictional import FictionalName, FictionalNames
 from docket.lib.partialdate import PartialDate
 from docket.people.models import NameKind, Person, RelationshipKind, Script
 from docket.people.services import NameInput, create_person, relate
-from docket.tracing.models import Consent, ContactAttempt, TracingRequest
+from docket.tracing import services as tracing
+from docket.tracing.models import Consent, TracingRequest
 
 TEAM_NAMES = ("Documentation", "Families desk", "Advocacy")
 
@@ -468,38 +469,115 @@ class _Builder:
             )
 
     def add_tracing(self) -> None:
+        """Families looking for their relatives, through the tracing services: requests in
+        every state, consents (one withdrawn), a refusal, messages relayed with a reply,
+        and refused visas, one of them documented as an event on the sought person's case."""
         for index, (requester, sought, actor) in enumerate(self.families[:12]):
             opened = ANCHOR - timedelta(days=100 + index * 30)
-            request = TracingRequest.objects.create(
-                requester=requester,
-                sought=sought,
-                relationship="sibling",
-                opened_on=opened,
-                last_contact=opened - timedelta(days=365 * (1 + index % 6)),
-                status=self.chance.choice(["open", "searching", "located", "consent_sought"]),
-                team=actor.teams.first(),
+            request = tracing.open_request(
+                actor=actor,
+                intake=tracing.Intake(
+                    requester=requester,
+                    sought=sought,
+                    relationship="sibling",
+                    reason="The family has had no news since the transfer to the camp.",
+                    asks_for=["news", "message"] if index % 2 else ["news", "contact", "visit"],
+                    opened_on=opened,
+                    last_contact=opened - timedelta(days=365 * (1 + index % 6)),
+                    last_known_place=self.chance.choice(PLACES)[0],
+                ),
+                match=False,
             )
-            ContactAttempt.objects.create(
-                tracing_request=request,
+            self._tracing_story(index % 6, request, actor, opened)
+            visa = tracing.log_attempt(
+                actor=actor,
+                request=request,
                 kind="visa_application",
                 date=opened + timedelta(days=20),
                 outcome="refused",
+                channel="Consulate counter",
                 refused_by=self.authorities[4],
             )
-            ContactAttempt.objects.create(
-                tracing_request=request,
+            tracing.log_attempt(
+                actor=actor,
+                request=request,
                 kind="call",
                 date=opened + timedelta(days=40),
                 outcome="no_answer",
+                channel="Camp office telephone",
             )
-            if index % 2 == 0:
-                Consent.objects.create(
-                    person=sought,
-                    scope="pass_messages",
-                    granted_to=requester,
-                    given_on=opened + timedelta(days=50),
-                    how="oral_witnessed",
-                )
+            case = Case.objects.filter(persons=sought).order_by("pk").first()
+            if index % 4 == 0 and case is not None:
+                tracing.document_refusal(actor=actor, attempt=visa, case=case)
+
+    def _tracing_story(
+        self, story: int, request: TracingRequest, actor: User, opened: date
+    ) -> None:
+        def move(to: str, days: int, note: str = "", whereabouts: str | None = None) -> None:
+            tracing.move_request(
+                actor=actor,
+                request=request,
+                to=to,
+                on=opened + timedelta(days=days),
+                note=note,
+                whereabouts=whereabouts,
+            )
+
+        def agree(scope: str, days: int) -> Consent:
+            return tracing.record_consent(
+                actor=actor,
+                request=request,
+                scope=scope,
+                given_on=opened + timedelta(days=days),
+                how="oral_witnessed",
+            )
+
+        if story == 0:
+            return
+        move("searching", 10)
+        if story == 1:
+            return
+        if story == 5:
+            move("closed", 90, "No trace after three months of searching.")
+            return
+        move("located", 30, "Seen by a visiting lawyer.", whereabouts="The closed camp, block C")
+        move("consent_sought", 45)
+        if story == 3:
+            tracing.record_refusal(
+                actor=actor,
+                request=request,
+                scope="share_whereabouts",
+                refused_on=opened + timedelta(days=55),
+                how="oral_witnessed",
+                notes="Does not wish the family to be told where he is.",
+            )
+            move("declined", 56)
+            return
+        agree("pass_messages", 50)
+        if story == 2:
+            agree("share_whereabouts", 50)
+        message = tracing.log_message(
+            actor=actor,
+            request=request,
+            text="We think of you every day. Mother is well. Write if you can.",
+            written_on=opened + timedelta(days=52),
+        )
+        tracing.relay_message(actor=actor, message=message, on=opened + timedelta(days=53))
+        tracing.record_delivery(
+            actor=actor,
+            message=message,
+            delivered_on=opened + timedelta(days=60),
+            reply="I am alive and in good health. Kiss mother for me.",
+            reply_on=opened + timedelta(days=70),
+        )
+        move("contact_established", 70)
+        if story == 4:
+            consent = Consent.objects.get(
+                person=request.sought, granted_to=request.requester, scope="pass_messages"
+            )
+            tracing.withdraw_consent(
+                actor=actor, request=request, consent=consent, on=opened + timedelta(days=85)
+            )
 
 
 def _unique_username(base: str, taken: set[str]) -> str:

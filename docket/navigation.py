@@ -28,8 +28,8 @@ MAIN_NAVIGATION = (
     NavigationItem(_("Cases"), "cases:case_list"),
     NavigationItem(_("People"), "people:person_list"),
     NavigationItem(_("Letters"), "letters:letter_list"),
-    NavigationItem(_("Families")),
-    NavigationItem(_("Search")),
+    NavigationItem(_("Families and tracing"), "tracing:request_list"),
+    NavigationItem(_("Search"), "search:search"),
     NavigationItem(_("Reports")),
 )
 

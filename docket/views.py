@@ -4,6 +4,7 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,19 +12,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from docket.accounts.models import User
-from docket.letters.views import due_and_overdue
+from docket.letters.figures import silent_questions_count
+from docket.letters.views import due_soon, overdue_copies_of
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required lets only a signed-in User through
-    overdue, soon = due_and_overdue(user, timezone.localdate())
+    today = timezone.localdate()
+    overdue = overdue_copies_of(user, today).select_related("letter", "authority")
+    counts = overdue.order_by().aggregate(
+        replies=Count("pk"), questions=Sum(silent_questions_count(today))
+    )
+    oldest = overdue.first()
     context = {
         "teams": user.teams.all(),
-        "replies_overdue": len(overdue),
-        "questions_overdue": sum(len(row.numbers) for row in overdue),
-        "oldest_overdue": overdue[0] if overdue else None,
-        "replies_due_soon": len(soon),
+        "replies_overdue": counts["replies"],
+        "questions_overdue": counts["questions"] or 0,
+        "oldest_overdue": oldest,
+        "oldest_days": (today - oldest.due_on).days if oldest and oldest.due_on else None,
+        "replies_due_soon": len(due_soon(user, today)),
     }
     return render(request, "dashboard.html", context)
 

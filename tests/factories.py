@@ -40,3 +40,35 @@ def event(
         involvements=[case_services.InvolvementInput(person, victim) for person in victims],
         **fields,
     )
+
+
+def trace_marked_world(world: Any, author: User, team: Any) -> None:
+    """One tracing request per level of the marked world (tests/markers.py), as
+    `world.tracing_requests`: that level's person looks for the public one (the public
+    person for the internal one), with texts marked by the level; and a consent to pass
+    messages on the public request, as `world.tracing_consent`."""
+    from docket.tracing import services as tracing_services
+    from tests.markers import LEVELS, token
+
+    world.tracing_requests = {}
+    for level in LEVELS:
+        sought = world.persons["internal" if level == "public" else "public"]
+        world.tracing_requests[level] = tracing_services.open_request(
+            actor=author,
+            intake=tracing_services.Intake(
+                requester=world.persons[level],
+                sought=sought,
+                reason=f"{token(level)} reason",
+                last_known_place=f"{token(level)} place",
+                confidentiality=level,
+                team=team,
+            ),
+            match=False,
+        )
+    world.tracing_consent = tracing_services.record_consent(
+        actor=author,
+        request=world.tracing_requests["public"],
+        scope="pass_messages",
+        given_on=world.tracing_requests["public"].opened_on,
+        how="written",
+    )

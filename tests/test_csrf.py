@@ -29,7 +29,8 @@ from docket.audit.models import AuditEntry
 from docket.cases.models import Authority, Case, Event, Evidence, Source
 from docket.letters.models import Answer, InboundMail, Letter, Response
 from docket.people.models import Person, Relationship
-from tests import markers
+from docket.search.models import SavedSearch
+from tests import factories, markers
 from tests.conftest import pass_second_factor
 from tests.markers import World
 from tests.routes import admin_keys, all_routes, fill, parameters
@@ -78,6 +79,11 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "linkage:review": Post(),
     "linkage:pair": Post("person"),
     "linkage:person_duplicates": Post("person"),
+    "search:search": Post(),
+    "search:event_list": Post(),
+    "search:saved_create": Post(),
+    # Any number fills the saved search's place: the check answers before the lookup.
+    "search:saved_delete": Post("person"),
     "cases:case_list": Post(),
     "cases:case_create": Post(),
     "cases:person_choices": Post(),
@@ -130,6 +136,21 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "letters:letter_pdf": Post("letter"),
     "letters:letter_history": Post("letter"),
     "letters:letter_version": Post("letter", versioned=True),
+    # The CSRF check answers before any view looks the record up: any number fills `pk`.
+    "tracing:request_list": Post(),
+    "tracing:request_create": Post(),
+    "tracing:request_detail": Post("person"),
+    "tracing:request_step": Post("person"),
+    "tracing:match_decide": Post("person"),
+    "tracing:consent_add": Post("person"),
+    "tracing:consent_withdraw": Post("person"),
+    "tracing:attempt_add": Post("person"),
+    "tracing:message_add": Post("person"),
+    "tracing:message_update": Post("person"),
+    "tracing:requester_reply": Post("person"),
+    "tracing:requester_reply_pdf": Post("person"),
+    "tracing:requester_export": Post("person"),
+    "tracing:attempt_event": Post("person"),
     "api:openapi-json": Api(),
     "api:openapi-view": Api(),
     "api:api-root": Api(),
@@ -142,6 +163,12 @@ for _operation in (
     "list_authorities create_authority get_authority update_authority "
     "list_letters create_letter get_letter update_letter list_copies send_letter "
     "list_replies create_reply get_reply update_reply"
+).split():
+    CSRF_ROUTES[f"api:{_operation}"] = Api()
+for _operation in (
+    "list_tracing_requests create_tracing_request get_tracing_request get_for_requester "
+    "move_tracing_request list_consents record_consent withdraw_consent record_refusal "
+    "list_contact_attempts log_contact_attempt list_refusals list_steps get_consent"
 ).split():
     CSRF_ROUTES[f"api:{_operation}"] = Api()
 # Every admin page takes a POST; its parameters get the acting user's id, since the
@@ -161,7 +188,9 @@ def test_every_route_is_in_the_csrf_registry() -> None:
 
 @pytest.fixture
 def world(documenter: User, coordinator: User, team: Team) -> World:
-    return markers.build(author=documenter, deleter=coordinator, team=team)
+    built = markers.build(author=documenter, deleter=coordinator, team=team)
+    factories.trace_marked_world(built, documenter, team)
+    return built
 
 
 def _guarded(user: User) -> Client:
@@ -245,6 +274,11 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "kind": "other",
         "response_days": "30",
     },
+    "search:saved_create": lambda world: {
+        "page": "events",
+        "query": "type=detention",
+        "name": "Forged search",
+    },
     "people:person_delete": lambda world: {},
     "cases:case_delete": lambda world: {},
     "letters:letter_delete": lambda world: {},
@@ -272,6 +306,7 @@ WRITTEN: tuple[type[Model], ...] = (
     Response,
     Answer,
     InboundMail,
+    SavedSearch,
 )
 
 
@@ -354,6 +389,8 @@ def _api_path(world: World, template: str, letter_id: int | None = None) -> str:
         authority_id=world.authority.pk,
         letter_id=letter_id or world.letters["public"].pk,
         reply_id=world.replies["public"].pk,
+        tracing_request_id=world.tracing_requests["public"].pk,  # type: ignore[attr-defined]
+        consent_id=world.tracing_consent.pk,  # type: ignore[attr-defined]
     )
 
 
@@ -377,6 +414,26 @@ def _api_body(world: World, template: str) -> dict[str, Any]:
             "received_on": timezone.localdate().isoformat(),
         },
         "/api/v1/letters/{letter_id}/replies/{reply_id}": {"answers": {"1": "answered"}},
+        "/api/v1/tracing": {
+            "requester": world.persons["internal"].pk,
+            "sought": world.persons["public"].pk,
+        },
+        "/api/v1/tracing/{tracing_request_id}/steps": {"to": "searching"},
+        "/api/v1/tracing/{tracing_request_id}/consents": {
+            "scope": "share_contact",
+            "given_on": timezone.localdate().isoformat(),
+            "how": "written",
+        },
+        "/api/v1/tracing/{tracing_request_id}/consents/{consent_id}": {"withdrawn": True},
+        "/api/v1/tracing/{tracing_request_id}/refusals": {
+            "scope": "publish",
+            "refused_on": timezone.localdate().isoformat(),
+            "how": "oral_witnessed",
+        },
+        "/api/v1/tracing/{tracing_request_id}/attempts": {
+            "kind": "call",
+            "date": timezone.localdate().isoformat(),
+        },
     }
     return bodies.get(template) or bodies[template.split("/")[3]]
 

@@ -33,7 +33,7 @@ from docket.accounts.models import Team, User
 from docket.api.api import api
 from docket.api.tokens import issue_token
 from docket.cases.models import Case
-from tests import markers
+from tests import factories, markers
 from tests.markers import RESTORES, SEES, World
 from tests.routes import Route, admin_keys, all_routes, fill, parameters
 
@@ -226,6 +226,42 @@ ROUTES: dict[str, Check] = {
     "cases:authority_edit": Detail("authority", access="edit"),
     "cases:authority_history": Detail("authority"),
     "cases:authority_version": Detail("authority", version=True),
+    # Search and the events list (tests/test_search_pages.py checks the search page's
+    # counts and its text without the marks it puts around matching words)
+    "search:search": Page(
+        queries=(
+            "",
+            "?q=MARKER",
+            "?q=secret+marker",
+            "?q=Azar+person",
+            "?q=زهره",
+            "?q=marker&kind=event",
+            "?q=place&kind=event",
+        ),
+        htmx=True,
+    ),
+    "search:event_list": Page(
+        queries=(
+            "",
+            "?q=MARKER",
+            "?confidentiality=secret",
+            "?type=detention",
+            "?from=2024&to=2024",
+            "?from=2024-02&to=2024-03",
+            "?type=detention&status=open",
+            "?sort=oldest",
+            "?last=1",
+        ),
+        count=r"(\d+) events?\b",
+        counted="events",
+        htmx=True,
+    ),
+    "search:saved_create": Elsewhere(
+        "tests/test_search_pages.py: a saved search keeps filters, never records"
+    ),
+    "search:saved_delete": Elsewhere(
+        "tests/test_search_pages.py: only its owner deletes one; a search not shared answers 404"
+    ),
     # Published letters, for anyone: tests/test_letters_public.py checks what they show
     "public:letter_list": Public("published letters only, cited cases redacted by rule"),
     "public:letter_detail": Public("a published letter, cited cases redacted by rule"),
@@ -253,6 +289,27 @@ ROUTES: dict[str, Check] = {
     "letters:letter_pdf": Detail("letter"),
     "letters:letter_history": Detail("letter"),
     "letters:letter_version": Detail("letter", version=True),
+    # Tracing (tests/test_tracing_pages.py checks what goes to the requester under consent)
+    "tracing:request_list": Page(
+        queries=("", "?status=open", "?page=2"),
+        count=r"(\d+) tracing requests?\b",
+        counted="tracing requests",
+    ),
+    "tracing:request_create": Page(allowed=CREATORS),
+    "tracing:request_detail": Detail("tracing_request"),
+    "tracing:request_step": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:match_decide": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:consent_add": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:consent_withdraw": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:attempt_add": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:message_add": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:message_update": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:requester_reply": Detail("tracing_request"),
+    "tracing:requester_reply_pdf": Detail("tracing_request"),
+    "tracing:requester_export": Detail("tracing_request"),
+    "tracing:attempt_event": Elsewhere(
+        "tests/test_tracing_pages.py: an attempt of a request of another team answers 404"
+    ),
     # The API
     "api:openapi-json": Public("the API's schema, which holds no record"),
     "api:openapi-view": Public("the API's documentation page, which holds no record"),
@@ -302,6 +359,34 @@ ROUTES: dict[str, Check] = {
     ),
     "api:create_reply": Elsewhere(
         "tests/test_letters_api.py: a reply to a letter the caller may not see answers 404"
+    ),
+    "api:list_tracing_requests": ApiList("tracing"),
+    "api:get_tracing_request": ApiDetail("tracing_request"),
+    "api:get_for_requester": ApiDetail("tracing_request"),
+    "api:list_consents": ApiDetail("tracing_request"),
+    "api:list_contact_attempts": ApiDetail("tracing_request"),
+    "api:list_refusals": ApiDetail("tracing_request"),
+    "api:list_steps": ApiDetail("tracing_request"),
+    "api:get_consent": Elsewhere(
+        "tests/test_tracing_api.py: a consent through a request the caller may not see answers 404"
+    ),
+    "api:create_tracing_request": ApiProbe(
+        lambda world, person: {"requester": person, "sought": world.persons["public"].pk}
+    ),
+    "api:move_tracing_request": Elsewhere(
+        "tests/test_tracing_api.py: a write to a request the caller may not see answers 404"
+    ),
+    "api:record_consent": Elsewhere(
+        "tests/test_tracing_api.py: a write to a request the caller may not see answers 404"
+    ),
+    "api:withdraw_consent": Elsewhere(
+        "tests/test_tracing_api.py: a write to a request the caller may not see answers 404"
+    ),
+    "api:record_refusal": Elsewhere(
+        "tests/test_tracing_api.py: a write to a request the caller may not see answers 404"
+    ),
+    "api:log_contact_attempt": Elsewhere(
+        "tests/test_tracing_api.py: a write to a request the caller may not see answers 404"
     ),
     "api:update_reply": Elsewhere(
         "tests/test_letters_api.py: marking a reply to a letter the caller may not see answers 404"
@@ -369,7 +454,9 @@ class Scene:
 
 @pytest.fixture
 def world(documenter: User, coordinator: User, team: Team) -> World:
-    return markers.build(author=documenter, deleter=coordinator, team=team)
+    built = markers.build(author=documenter, deleter=coordinator, team=team)
+    factories.trace_marked_world(built, documenter, team)
+    return built
 
 
 def _persona(request: pytest.FixtureRequest, persona: str, other_team: Team) -> User:
@@ -418,6 +505,7 @@ def _targets(world: World, kind: str) -> list[Target]:
         "evidence": world.evidence,
         "letter": world.letters,
         "reply": world.replies,
+        "tracing_request": world.tracing_requests,  # type: ignore[attr-defined]
     }
     if kind == "authority":
         assert world.authority is not None

@@ -6,10 +6,17 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from docket.cases import services as case_services
 from docket.cases.models import Authority
 from docket.letters import services
 from docket.letters.calendar import due_date
-from docket.letters.figures import authorities_figures, authority_figures, letter_figures
+from docket.letters.figures import (
+    authorities_figures,
+    authority_figures,
+    letter_figures,
+    overdue_copies,
+    overdue_letters,
+)
 from docket.letters.models import Answer, Dispatch, Letter, Question, Response
 
 pytestmark = pytest.mark.django_db
@@ -401,3 +408,57 @@ def test_every_authoritys_scorecard_costs_the_same_few_queries(django_assert_max
 
     assert [figures[a.pk].letters_received for a in authorities] == [6, 1, 1, 1, 1, 1]
     assert figures[authorities[1].pk].answered == 1
+
+
+def _overdue_by_figures(as_of: date) -> set[tuple[int, int]]:
+    """(letter, authority) of every copy with an overdue question, by letter_figures."""
+    return {
+        (letter.pk, recipient.authority_id)
+        for letter in Letter.objects.all()
+        for recipient in letter_figures(letter, as_of=as_of).recipients
+        if recipient.overdue_questions
+    }
+
+
+def test_the_overdue_query_selects_exactly_what_the_figures_count():
+    ministry = _authority(response_days=5, working_days=True, country="IR")
+    office = _authority("Immigration Office (fictional)", response_days=14)
+    unanswered = _letter(ministry, office)
+    answered = _letter(ministry)
+    _reply(answered, ministry, date(2024, 3, 5), {1: "answered", 2: "refused"})
+    partly = _letter(office)
+    _reply(partly, office, date(2024, 3, 20), {1: "partial"})
+    ignored_later = _letter(ministry)
+    _reply(ignored_later, ministry, date(2024, 3, 4), {1: "answered", 2: "answered"})
+    _reply(ignored_later, ministry, date(2024, 4, 2), {2: "ignored"})
+    settled_without_reply = _letter(office)
+    settled_without_reply.questions.update(status="answered")
+    _letter(ministry, sent_on=None)
+    for as_of in (date(2024, 3, 1), date(2024, 3, 12), date(2024, 3, 16), date(2024, 4, 10)):
+        found = {
+            (dispatch.letter_id, dispatch.authority_id)
+            for dispatch in overdue_copies(Dispatch.objects.all(), as_of)
+        }
+        assert found == _overdue_by_figures(as_of), as_of
+        assert set(overdue_letters(Letter.objects.all(), as_of)) == {
+            Letter.objects.get(pk=pk) for pk, _ in found
+        }
+    late = {(letter, authority) for letter, authority in _overdue_by_figures(date(2024, 4, 10))}
+    assert (unanswered.pk, ministry.pk) in late
+    assert (ignored_later.pk, ministry.pk) in late
+    assert (answered.pk, ministry.pk) not in late
+    assert (partly.pk, office.pk) in late  # question 2 was never answered
+
+
+def test_changing_an_authoritys_rule_moves_its_copies_due_dates(administrator):
+    office = _authority("Immigration Office (fictional)", response_days=14)
+    letter = _letter(office)
+    assert letter.dispatches.get().due_on == date(2024, 3, 15)
+    assert overdue_copies(Dispatch.objects.all(), date(2024, 3, 20)).exists()
+
+    case_services.update_authority(
+        actor=administrator, authority=office, expected_version=office.version, response_days=30
+    )
+
+    assert letter.dispatches.get().due_on == date(2024, 3, 31)
+    assert not overdue_copies(Dispatch.objects.all(), date(2024, 3, 20)).exists()

@@ -6,6 +6,7 @@ source and relationship exactly as before, down to the rows' ids. Every
 person is fictional.
 """
 
+import re
 from datetime import date
 from typing import Any
 
@@ -278,6 +279,20 @@ def test_the_absorbed_person_disappears_from_every_list_and_count(family, coordi
     assert api.get(reverse("api:get_person", args=[absorb.pk])).status_code == 404
     assert api.get(reverse("api:get_person", args=[keep.pk])).status_code == 200
     assert api.get("/api/v1/persons").json()["count"] == 4
+
+
+def test_a_search_finds_the_kept_person_under_every_name_and_never_the_absorbed_one(
+    family, coordinator, logged_in
+):
+    keep, absorb = family["keep"], family["absorb"]
+    merge_persons(actor=coordinator, keep=keep, absorb=absorb)
+    client = logged_in(coordinator)
+
+    for words in ("Qolamreza", "غلامرضا", "Gholamreza Shekari"):
+        text = client.get(reverse("search:search"), {"q": words, "kind": "person"}).content
+        found = set(re.findall(r'href="/people/(\d+)/"', text.decode()))
+        assert str(keep.pk) in found, words
+        assert str(absorb.pk) not in found, words
 
 
 def test_the_absorbed_persons_page_leads_to_the_kept_person(family, coordinator, logged_in):

@@ -8,14 +8,15 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.operation import Operation
 
-from docket.api import authorities, cases, events, letters, persons, sources
+from docket.api import authorities, cases, events, letters, persons, sources, tracing
 from docket.api.auth import BrowserSession, TokenAuth
 from docket.api.common import error_messages
 from docket.api.docs import OfflineSwagger
 
 DESCRIPTION = """\
 Docket's records as JSON: persons, cases, events, sources, authorities, and
-letters to authorities with their questions and replies.
+letters to authorities with their questions and replies, and tracing requests
+with their consents and contact attempts.
 
 Authenticate with `Authorization: Bearer <token>`; an administrator creates
 tokens with `docket token create USERNAME`. A logged-in browser may also read.
@@ -50,6 +51,7 @@ api.add_router("/events", events.router)
 api.add_router("/sources", sources.router)
 api.add_router("/authorities", authorities.router)
 api.add_router("/letters", letters.router)
+api.add_router("/tracing", tracing.router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -26,7 +26,12 @@ from docket.api.common import caller, page, resolve, resolve_one, team_named
 from docket.api.schemas import UNCHANGED, Error, Input, Invalid, Page, PageParams, RecordId
 from docket.cases.models import Authority, Case, Source
 from docket.letters import services
-from docket.letters.figures import LetterFigures, letter_figures, with_figures_prefetched
+from docket.letters.figures import (
+    LetterFigures,
+    letter_figures,
+    overdue_letters,
+    with_figures_prefetched,
+)
 from docket.letters.models import (
     AnswerStatus,
     Channel,
@@ -362,13 +367,7 @@ def list_letters(request: HttpRequest, filters: Query[LetterFilter]) -> dict[str
     elif filters.state == "published":
         letters = letters.filter(published=True)
     if filters.state == "overdue":
-        # Due dates follow each authority's calendar: the figures decide, not a query.
-        overdue = [
-            letter.pk
-            for letter in with_figures_prefetched(letters)
-            if letter_figures(letter, as_of=as_of).overdue_questions
-        ]
-        letters = letters.filter(pk__in=overdue)
+        letters = overdue_letters(letters, as_of)
     return page(_with_related(letters, user), filters, lambda items: _serialize(items, user, as_of))
 
 

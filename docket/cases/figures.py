@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from docket.cases.models import Case, Event
+from docket.cases.models import Case, Event, Involvement
 from docket.law.models import RightsRule
 from docket.law.rights import load_rules, rights_at_stake
 from docket.people.models import Person
@@ -59,10 +60,16 @@ class CaseFigures:
     rights_at_stake: list[str] = field(default_factory=list)
 
 
+def _visible_events(user: Any | None) -> QuerySet[Event]:
+    if user is not None:
+        return Event.objects.visible_to(user)
+    return Event.objects.alive().filter(case__deleted_at__isnull=True)
+
+
 def _events_of(person: Person, user: Any | None) -> list[Event]:
-    events = Event.objects.visible_to(user) if user is not None else Event.objects.alive()
     return list(
-        events.filter(involvements__person=person, case__deleted_at__isnull=True)
+        _visible_events(user)
+        .filter(involvements__person=person)
         .select_related("type")
         .prefetch_related("involvements__role")
         .distinct()
@@ -187,6 +194,11 @@ def years_without_family_contact(person: Person, *, as_of: date, user: Any | Non
         .values_list("last_contact", flat=True)
         .first()
     )
+    return years_since(last, as_of=as_of)
+
+
+def years_since(last: date | None, *, as_of: date) -> float | None:
+    """Whole years and tenths from `last` to `as_of`: how long a family has had no contact."""
     if last is None:
         return None
     return round(max((as_of - last).days, 0) / 365.25, 1)
@@ -199,7 +211,19 @@ def person_figures(
     user: Any | None = None,
     rules: dict[int, list[RightsRule]] | None = None,
 ) -> PersonFigures:
-    events = _events_of(person, user)
+    return _person_figures(person, _events_of(person, user), as_of=as_of, user=user, rules=rules)
+
+
+def _person_figures(
+    person: Person,
+    events: list[Event],
+    *,
+    as_of: date,
+    user: Any | None,
+    rules: dict[int, list[RightsRule]] | None,
+) -> PersonFigures:
+    """Figures of `person` from `events`: every event the reader may see that involves them,
+    in date order, with their involvements prefetched."""
     own = _as_victim(events, person)
     dates_used = [event.start for event in own] + [event.end for event in own]
     return PersonFigures(
@@ -213,18 +237,35 @@ def person_figures(
 
 
 def case_figures(case: Case, *, as_of: date, user: Any | None = None) -> CaseFigures:
-    persons = Person.objects.visible_to(user) if user is not None else Person.objects.alive()
-    events = list(
-        case.events.alive()
+    visible_persons = (
+        Person.objects.visible_to(user) if user is not None else Person.objects.alive()
+    )
+    persons = list(visible_persons.filter(cases=case).prefetch_related("names"))
+    # The case's events and every other event of its persons, read once: a person's
+    # figures count their events in other cases too, and most of them are this case's.
+    # Two lists of ids, then the events by id: an OR of the two would read every event.
+    ids = set(Event.objects.filter(case=case).values_list("pk", flat=True))
+    ids.update(Involvement.objects.filter(person__in=persons).values_list("event_id", flat=True))
+    loaded = list(
+        _visible_events(user)
+        .filter(pk__in=ids)
         .select_related("type", "authority")
         .prefetch_related("involvements__person__names", "involvements__role", "sources")
         .order_by("start_on", "id")
     )
     rules = load_rules()
+    events = [event for event in loaded if event.case_id == case.pk]
+    involving = [(event, {item.person_id for item in event.involvements.all()}) for event in loaded]
     return CaseFigures(
         persons={
-            person.pk: person_figures(person, as_of=as_of, user=user, rules=rules)
-            for person in persons.filter(cases=case).prefetch_related("names")
+            person.pk: _person_figures(
+                person,
+                [event for event, persons_in in involving if person.pk in persons_in],
+                as_of=as_of,
+                user=user,
+                rules=rules,
+            )
+            for person in persons
         },
         events=events,
         rights_at_stake=rights_at_stake(events, rules),

@@ -55,6 +55,7 @@ from docket.lib.services import require_editable
 from docket.lib.versioning import StaleEdit
 from docket.people.forms import with_name_like
 from docket.people.models import Person
+from docket.search.facets import case_facets
 
 PAGE_SIZE = 25
 # How many recently changed persons and sources a form lists besides those already chosen;
@@ -185,7 +186,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at", "-pk")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "may_create": may_create(user)}
+    context = {
+        "form": form,
+        "page": page,
+        "may_create": may_create(user),
+        "facets": case_facets(user, form),
+    }
     template = "cases/case_list.html"
     if request.headers.get("HX-Request"):
         template += "#results"

@@ -62,6 +62,7 @@ from docket.letters.models import Answer, AnswerStatus, Dispatch, Letter, Questi
 from docket.lib.crypto import seal_bytes
 from docket.lib.records import ConfidentialRecord, Record
 from docket.people.models import Person, PersonName, Relationship
+from docket.search.signals import deferred_indexing
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
 STRICTNESS = [
@@ -103,7 +104,8 @@ def import_bundle(plan: Plan, *, progress: Progress | None = None) -> ImportRepo
     """Write everything the plan holds, or nothing; raise BundleRefused if the database refuses."""
     writer = _Writer(plan, progress)
     try:
-        with transaction.atomic():
+        # One index update for the whole file, at its end, in the same transaction.
+        with transaction.atomic(), deferred_indexing():
             writer.write_all()
     except DatabaseError as error:
         writer.discard_files()

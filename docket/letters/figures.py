@@ -24,10 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from docket.cases.models import Authority
-from docket.letters.calendar import due_date
 from docket.letters.models import Answer, AnswerStatus, Dispatch, Letter, Question
 
 OPEN = frozenset({AnswerStatus.UNANSWERED, AnswerStatus.PARTIAL, AnswerStatus.IGNORED})
@@ -102,15 +102,64 @@ class AuthorityFigures:
 
 
 def dispatch_due_on(dispatch: Dispatch) -> date | None:
-    if dispatch.sent_on is None:
-        return None
-    authority = dispatch.authority
-    return due_date(
-        dispatch.sent_on,
-        days=authority.response_days,
-        working_days=authority.working_days,
-        country=str(authority.country or ""),
+    return dispatch.compute_due_on()
+
+
+def _questions_now(statuses: frozenset[str], as_of: date) -> QuerySet[Question]:
+    """The questions of the outer copy's letter whose status for the copy's authority,
+    as of `as_of`, is one of `statuses`: `_Answers.status` in SQL."""
+    latest = (
+        Answer.objects.filter(
+            question=OuterRef("pk"),
+            response__authority=OuterRef(OuterRef("authority")),
+            response__received_on__lte=as_of,
+        )
+        .order_by("-response__received_on", "-response_id")
+        .values("status")[:1]
     )
+    status = Coalesce(
+        Subquery(latest),
+        Case(
+            When(
+                Exists(Answer.objects.filter(question=OuterRef("pk"))),
+                then=Value(AnswerStatus.UNANSWERED),
+            ),
+            default=F("status"),
+        ),
+    )
+    questions = Question.objects.filter(letter=OuterRef("letter")).annotate(now=status)
+    return questions.filter(now__in=sorted(statuses))
+
+
+def _owing(statuses: frozenset[str], as_of: date) -> Exists:
+    return Exists(_questions_now(statuses, as_of))
+
+
+def silent_questions_count(as_of: date) -> Subquery:
+    """For an overdue copy: how many of its letter's questions are overdue for it."""
+    questions = _questions_now(SILENT, as_of).order_by().values("letter")
+    return Subquery(questions.annotate(total=Count("pk")).values("total")[:1])
+
+
+def overdue_copies(dispatches: QuerySet[Dispatch], as_of: date) -> QuerySet[Dispatch]:
+    """The copies among `dispatches` with a question overdue as of `as_of`: what
+    `letter_figures` counts, selected by the database over the stored due dates."""
+    return dispatches.filter(sent_on__lte=as_of, due_on__lt=as_of).filter(_owing(SILENT, as_of))
+
+
+def copies_due_between(
+    dispatches: QuerySet[Dispatch], as_of: date, last: date
+) -> QuerySet[Dispatch]:
+    """The copies among `dispatches` that owe an answer and fall due from `as_of` to `last`."""
+    return dispatches.filter(sent_on__lte=as_of, due_on__gte=as_of, due_on__lte=last).filter(
+        _owing(OPEN, as_of)
+    )
+
+
+def overdue_letters[Letters: QuerySet[Letter]](letters: Letters, as_of: date) -> Letters:
+    """The letters among `letters` with at least one question overdue as of `as_of`."""
+    copies = overdue_copies(Dispatch.objects.filter(letter=OuterRef("pk")), as_of)
+    return letters.filter(Exists(copies))
 
 
 def _is_sent(dispatch: Dispatch, as_of: date) -> bool:

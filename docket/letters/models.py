@@ -4,16 +4,22 @@ One letter goes to one or more authorities; each recipient gets its own copy
 (`Dispatch`): its own sending date, channel, reply reference and reminders.
 A reply (`Response`) comes from one authority and says, question by question,
 how it dealt with each (`Answer`). The figures (due dates, overdue questions,
-scorecards) are computed from these in `docket.letters.figures`, never stored.
+scorecards) are computed from these in `docket.letters.figures`. One is also
+stored, as a cache: each copy's due date (`Dispatch.due_on`), so that "what is
+overdue" is one query over thousands of letters. `Dispatch.save` writes it and
+`refresh_due_dates` rewrites it when an authority's rule changes.
 """
 
 import secrets
+from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from docket.letters.calendar import due_date
 from docket.lib.crypto import SealedTextField
 from docket.lib.records import ConfidentialRecord
 
@@ -99,10 +105,13 @@ class Dispatch(models.Model):
         _("reply reference"), max_length=20, unique=True, default=new_reference
     )
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # A cache of `due_date()` for this copy, kept by save() and refresh_due_dates().
+    due_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
     reminded_due_on = models.DateField(null=True, blank=True, editable=False)
     reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # The due date is a cache of other fields, not a fact of its own.
+    history = HistoricalRecords(excluded_fields=["due_on"])
 
     class Meta:
         ordering = ["letter", "authority__name", "id"]
@@ -114,6 +123,37 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter} → {self.authority}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.due_on = self.compute_due_on()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "due_on" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "due_on"]
+        super().save(*args, **kwargs)
+
+    def compute_due_on(self) -> date | None:
+        if self.sent_on is None:
+            return None
+        authority = self.authority
+        return due_date(
+            self.sent_on,
+            days=authority.response_days,
+            working_days=authority.working_days,
+            country=str(authority.country or ""),
+        )
+
+
+def refresh_due_dates(authority: Any) -> int:
+    """Rewrite the due dates of every copy sent to `authority` after its rule changed."""
+    changed = []
+    for dispatch in Dispatch.objects.filter(authority=authority, sent_on__isnull=False):
+        dispatch.authority = authority
+        due_on = dispatch.compute_due_on()
+        if due_on != dispatch.due_on:
+            dispatch.due_on = due_on
+            changed.append(dispatch)
+    Dispatch.objects.bulk_update(changed, ["due_on"], batch_size=500)
+    return len(changed)
 
 
 class AnswerStatus(models.TextChoices):

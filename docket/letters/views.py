@@ -38,7 +38,10 @@ from docket.letters.figures import (
     OPEN,
     LetterFigures,
     RecipientFigures,
+    copies_due_between,
     letter_figures,
+    overdue_copies,
+    overdue_letters,
     with_figures_prefetched,
 )
 from docket.letters.forms import (
@@ -193,16 +196,12 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         letters = letters.filter(_any_sent())
     elif state == LetterState.PUBLISHED:
         letters = letters.filter(published=True)
+    if state == LetterState.OVERDUE:
+        letters = overdue_letters(letters, today)
     letters = with_figures_prefetched(
         letters.select_related("team", "owner").order_by("-updated_at", "-pk")
     )
-    found: QuerySet[Letter] | list[Letter] = letters
-    if state == LetterState.OVERDUE:
-        # Due dates follow each authority's calendar: the figures decide, not a query.
-        found = [
-            letter for letter in letters if letter_figures(letter, as_of=today).overdue_questions
-        ]
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -831,53 +830,74 @@ class DueRow:
     numbers: list[int]
 
 
-def due_and_overdue(user: User, today: date) -> tuple[list[DueRow], list[DueRow]]:
-    """Each copy the user may see that is overdue (oldest due date first), and each copy
-    still owing answers that falls due within the next few days (soonest first)."""
+def _visible_copies(user: User) -> QuerySet[Dispatch]:
+    return Dispatch.objects.filter(letter__in=Letter.objects.visible_to(user))
+
+
+def _due_rows(copies: Iterable[Dispatch], today: date, *, overdue: bool) -> list[DueRow]:
+    """Rows for `copies`, each with the numbers of its questions overdue (or still open),
+    from the letters' own figures."""
+    dispatches = list(copies)
     letters = with_figures_prefetched(
-        Letter.objects.visible_to(user).filter(_any_sent()).select_related("owner")
+        Letter.objects.filter(
+            pk__in={dispatch.letter_id for dispatch in dispatches}
+        ).select_related("owner")
+    ).in_bulk()
+    figures = {pk: letter_figures(letter, as_of=today) for pk, letter in letters.items()}
+    rows = []
+    for dispatch in dispatches:
+        found = figures[dispatch.letter_id]
+        place = [recipient.authority_id for recipient in found.recipients].index(
+            dispatch.authority_id
+        )
+        numbers = [
+            question.number
+            for question in found.questions
+            if (
+                question.recipients[place].overdue
+                if overdue
+                else question.recipients[place].status in OPEN
+            )
+        ]
+        due_on = cast(date, dispatch.due_on)  # the queries select copies with a due date
+        days = (today - due_on).days if overdue else (due_on - today).days
+        letter = letters[dispatch.letter_id]
+        rows.append(DueRow(letter, dispatch.authority.name, due_on, days, numbers))
+    return rows
+
+
+def overdue_copies_of(user: User, today: date) -> QuerySet[Dispatch]:
+    """Each copy the user may see with a question overdue, oldest due date first."""
+    return overdue_copies(_visible_copies(user), today).order_by(
+        "due_on", "letter_id", "authority__name", "pk"
     )
-    overdue: list[DueRow] = []
-    soon: list[DueRow] = []
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
-    for letter in letters:
-        figures = letter_figures(letter, as_of=today)
-        for recipient in figures.recipients:
-            if recipient.due_on is None or recipient.days_since_sent is None:
-                continue
-            statuses = [
-                item
-                for question in figures.questions
-                for item in question.recipients
-                if item.authority_id == recipient.authority_id
-            ]
-            if recipient.overdue_questions:
-                numbers = [
-                    question.number
-                    for question, item in zip(figures.questions, statuses, strict=True)
-                    if item.overdue
-                ]
-                days = (today - recipient.due_on).days
-                overdue.append(DueRow(letter, recipient.name, recipient.due_on, days, numbers))
-            elif recipient.open_questions and today <= recipient.due_on <= horizon:
-                numbers = [
-                    question.number
-                    for question, item in zip(figures.questions, statuses, strict=True)
-                    if item.status in OPEN
-                ]
-                days = (recipient.due_on - today).days
-                soon.append(DueRow(letter, recipient.name, recipient.due_on, days, numbers))
-    overdue.sort(key=lambda row: (row.due_on, row.letter.pk, row.authority))
-    soon.sort(key=lambda row: (row.due_on, row.letter.pk, row.authority))
-    return overdue, soon
+
+
+def due_soon(user: User, today: date) -> list[DueRow]:
+    """Each copy the user may see still owing answers that falls due within the next few
+    days, soonest first."""
+    copies = copies_due_between(
+        _visible_copies(user), today, today + timedelta(days=DUE_SOON_DAYS)
+    ).select_related("authority")
+    return _due_rows(
+        copies.order_by("due_on", "letter_id", "authority__name", "pk"), today, overdue=False
+    )
 
 
 @login_required
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     today = timezone.localdate()
-    late, soon = due_and_overdue(_user(request), today)
-    context = {"overdue": late, "soon": soon, "today": today, "soon_days": DUE_SOON_DAYS}
+    copies = overdue_copies_of(user, today).select_related("authority")
+    page = Paginator(copies, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "overdue": _due_rows(page.object_list, today, overdue=True),
+        "soon": due_soon(user, today),
+        "today": today,
+        "soon_days": DUE_SOON_DAYS,
+    }
     return render(request, "letters/overdue.html", context)
 
 

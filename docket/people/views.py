@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +47,7 @@ from docket.people.forms import (
 )
 from docket.people.models import NameKind, Person, PersonName, Relationship, Script
 from docket.people.services import NameInput
+from docket.tracing.models import TracingRequest
 
 PAGE_SIZE = 25
 # How many persons the relative search offers at once; a longer fragment narrows it.
@@ -172,6 +173,28 @@ def _relative_rows(person: Person, user: User) -> list[RelativeRow]:
     return rows
 
 
+@dataclass
+class TracingRow:
+    """A tracing request this person is in: who looks for whom, as the reader may see it."""
+
+    request: TracingRequest
+    requester: Person | None
+    sought: Person | None
+
+
+def _tracing_rows(person: Person, user: User) -> list[TracingRow]:
+    """Visible tracing requests where the person asks or is sought; the other side is named
+    only when the reader may see them."""
+    requests = list(
+        TracingRequest.objects.visible_to(user)
+        .filter(Q(requester=person) | Q(sought=person))
+        .order_by("-pk")
+    )
+    ids = {r.requester_id for r in requests} | {r.sought_id for r in requests}
+    shown = {p.pk: p for p in _visible(user).filter(pk__in=ids)}
+    return [TracingRow(r, shown.get(r.requester_id), shown.get(r.sought_id)) for r in requests]
+
+
 def _articles(references: list[str]) -> list[tuple[str, str]]:
     """(reference, title) for each right at stake, in the order given."""
     if not references:
@@ -216,6 +239,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cases": Case.objects.visible_to(user).filter(persons=person).order_by("title"),
             "events": events,
             "relatives": _relative_rows(person, user),
+            "tracing_rows": _tracing_rows(person, user),
             "sources": sources,
             "merges": merge_views.merge_rows(user, person),
             "may_find_duplicates": merges.may_merge(user, person),

@@ -26,3 +26,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test-services).")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def vocabularies(transactional_db: None) -> None:
+    """Event types, roles, relationship kinds, instruments and rights rules, as the data
+    migrations load them: a live-server test before this one emptied the database."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for migration in (
+        "docket.cases.migrations.0002_load_event_types_and_roles",
+        "docket.people.migrations.0002_load_relationship_kinds",
+        "docket.law.migrations.0002_load_instruments_and_rules",
+    ):
+        import_module(migration).load(apps, None)

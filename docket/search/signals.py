@@ -1,0 +1,217 @@
+"""Keeping the index in step with every save and delete, in the same transaction.
+
+Services, the interchange importer and the admin all save through the models,
+so signals see every write; the index changes in the writer's transaction and
+commits or rolls back with it. Writes that bypass `save()` (`bulk_create`,
+`QuerySet.update`) are followed by `docket search reindex`.
+
+A change to a case reaches its events (their visibility and status follow the
+case); a renamed authority or event type reaches the text of its events.
+
+A bulk writer (the importer) wraps its work in `deferred_indexing()`: the
+records it saves are noted and indexed once, in batches, at the end of the
+block and still inside its transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from docket.search.documents import CASE, EVENT, LETTER, PERSON, SOURCE, Indexer
+
+BATCH = 2000
+
+# The records saved or deleted inside deferred_indexing(), by kind; None outside it.
+_pending: ContextVar[dict[str, set[int]] | None] = ContextVar("search_pending", default=None)
+
+
+@contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """Index what is saved inside the block once, at its end, rather than at each save:
+    several times faster for thousands of records. Nothing is indexed if the block
+    fails (its transaction rolls back the records too)."""
+    if _pending.get() is not None:  # nested: the outer block indexes
+        yield
+        return
+    pending: dict[str, set[int]] = defaultdict(set)
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    indexer = Indexer()
+    # Cases before events, whose entries take the case's audience and status.
+    for kind in (PERSON, CASE, SOURCE, LETTER, EVENT):
+        ids = sorted(pending.get(kind, ()))
+        for start in range(0, len(ids), BATCH):
+            indexer.sync(kind, ids[start : start + BATCH])
+    for case_id in sorted(pending.get(CASE, ())):
+        refresh_case_events(indexer, case_id)
+
+
+def _sync(kind: str, pk: int | None) -> None:
+    if pk is None:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending[kind].add(pk)
+    else:
+        Indexer().sync(kind, [pk])
+
+
+def _remove(kind: str, pk: int | None) -> None:
+    if pk is None:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending[kind].add(pk)  # a sync of a record that is gone removes its entry
+    else:
+        Indexer().remove(kind, [pk])
+
+
+def person_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(PERSON, instance.pk)
+
+
+def person_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _remove(PERSON, instance.pk)
+
+
+def name_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(PERSON, instance.person_id)
+
+
+def case_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    if _pending.get() is not None:
+        _sync(CASE, instance.pk)  # its events follow at the end of the block
+        return
+    indexer = Indexer()
+    indexer.sync(CASE, [instance.pk])
+    refresh_case_events(indexer, instance.pk)
+
+
+def refresh_case_events(indexer: Indexer, case_id: int) -> None:
+    """Re-index the case's events when what they take from the case changed: its
+    audience, its status, or its being deleted or restored."""
+    from docket.cases.models import Case, Event
+    from docket.search.models import EventFacet
+
+    facets = EventFacet.objects.filter(case_id=case_id)
+    alive = Case.objects.filter(pk=case_id, deleted_at__isnull=True).exists()
+    if not alive:
+        stale = facets.exists()
+    else:
+        audience, status = indexer.case_facts([case_id])[case_id]
+        stale = facets.exclude(audience_id=audience, status=status).exists() or (
+            facets.count() != Event.objects.alive().filter(case_id=case_id).count()
+        )
+    if stale:
+        _sync_all(indexer, EVENT, Event.objects.filter(case_id=case_id))
+
+
+def _sync_all(indexer: Indexer, kind: str, queryset: Any) -> None:
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        indexer.sync(kind, ids[start : start + BATCH])
+
+
+def case_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _remove(CASE, instance.pk)
+
+
+def event_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(EVENT, instance.pk)
+
+
+def event_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _remove(EVENT, instance.pk)
+
+
+def source_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(SOURCE, instance.pk)
+
+
+def source_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _remove(SOURCE, instance.pk)
+
+
+def letter_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(LETTER, instance.pk)
+
+
+def letter_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _remove(LETTER, instance.pk)
+
+
+def question_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(LETTER, instance.letter_id)
+
+
+def _remember(sender: Any, instance: Any, field: str, raw: bool) -> None:
+    """Note a saved name before a save, to tell whether the save changes it."""
+    if raw or instance.pk is None:
+        return
+    saved = sender._default_manager.filter(pk=instance.pk).values_list(field, flat=True)
+    instance._search_saved_label = saved.first()
+
+
+def authority_saving(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    _remember(sender, instance, "name", raw)
+
+
+def event_type_saving(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    _remember(sender, instance, "label", raw)
+
+
+def authority_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from docket.cases.models import Event
+
+    previous = getattr(instance, "_search_saved_label", instance.name)
+    if not raw and previous != instance.name:
+        _sync_all(Indexer(), EVENT, Event.objects.filter(authority_id=instance.pk))
+
+
+def event_type_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from docket.cases.models import Event
+
+    previous = getattr(instance, "_search_saved_label", instance.label)
+    if not raw and previous != instance.label:
+        _sync_all(Indexer(), EVENT, Event.objects.filter(type_id=instance.pk))
+
+
+def connect() -> None:
+    from docket.cases.models import Authority, Case, Event, EventType, Source
+    from docket.letters.models import Letter, Question
+    from docket.people.models import Person, PersonName
+
+    uid = "docket.search"
+    post_save.connect(person_saved, sender=Person, dispatch_uid=f"{uid}.person_saved")
+    post_delete.connect(person_deleted, sender=Person, dispatch_uid=f"{uid}.person_deleted")
+    post_save.connect(name_changed, sender=PersonName, dispatch_uid=f"{uid}.name_saved")
+    post_delete.connect(name_changed, sender=PersonName, dispatch_uid=f"{uid}.name_deleted")
+    post_save.connect(case_saved, sender=Case, dispatch_uid=f"{uid}.case_saved")
+    post_delete.connect(case_deleted, sender=Case, dispatch_uid=f"{uid}.case_deleted")
+    post_save.connect(event_saved, sender=Event, dispatch_uid=f"{uid}.event_saved")
+    post_delete.connect(event_deleted, sender=Event, dispatch_uid=f"{uid}.event_deleted")
+    post_save.connect(source_saved, sender=Source, dispatch_uid=f"{uid}.source_saved")
+    post_delete.connect(source_deleted, sender=Source, dispatch_uid=f"{uid}.source_deleted")
+    post_save.connect(letter_saved, sender=Letter, dispatch_uid=f"{uid}.letter_saved")
+    post_delete.connect(letter_deleted, sender=Letter, dispatch_uid=f"{uid}.letter_deleted")
+    post_save.connect(question_changed, sender=Question, dispatch_uid=f"{uid}.question_saved")
+    post_delete.connect(question_changed, sender=Question, dispatch_uid=f"{uid}.question_deleted")
+    pre_save.connect(authority_saving, sender=Authority, dispatch_uid=f"{uid}.authority_before")
+    post_save.connect(authority_saved, sender=Authority, dispatch_uid=f"{uid}.authority_saved")
+    pre_save.connect(event_type_saving, sender=EventType, dispatch_uid=f"{uid}.event_type_before")
+    post_save.connect(event_type_saved, sender=EventType, dispatch_uid=f"{uid}.event_type_saved")

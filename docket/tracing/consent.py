@@ -1,0 +1,167 @@
+"""THE RULE of tracing: what a requester may be told about the person they seek.
+
+Nothing about a sought person (whereabouts, contact details, messages, even
+whether they were found) goes to a requester unless a consent of the sought
+person covering exactly that scope, to that requester or to the public, is in
+force on the day: given on or before it, not expired (`expires_on` is the last
+day it covers), not withdrawn (withdrawal takes effect on the day it is
+recorded). A refusal, or no consent, leaves the requester with one neutral
+sentence, the same whether the person was not found, is still being looked
+for, or was found and said no.
+
+Everything prepared for a requester (the reply letter and its PDF, the
+requester export, `docket tracing requester-report`, the API's for-requester
+answer, relayed messages) is built from `disclosure_for_requester` and from
+nothing else. Staff who may see a request see all of it on its page, under the
+usual confidentiality rule; that is not a disclosure to the requester.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from docket.people.models import Person
+from docket.tracing.models import Consent, ConsentScope, TracingRequest
+
+
+class Public:
+    """The party "anyone at all", as a consent to publish names it."""
+
+    def __repr__(self) -> str:
+        return "PUBLIC"
+
+
+PUBLIC = Public()
+Party = Person | Public
+
+
+def consents_in_force(person: Person, scope: str, to: Party, *, on: date) -> QuerySet[Consent]:
+    """The consents of `person` covering `scope` towards `to` (or the public) on day `on`."""
+    party = Q(granted_to_public=True)
+    if isinstance(to, Person):
+        party |= Q(granted_to=to)
+    return (
+        Consent.objects.filter(person=person, scope=scope, given_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+        .filter(party)
+    )
+
+
+def consent_in_force(person: Person, scope: str, to: Party, *, on: date) -> bool:
+    """Whether `person` has agreed to `scope` towards `to` (or the public), on day `on`."""
+    return consents_in_force(person, scope, to, on=on).exists()
+
+
+def neutral_statement() -> str:
+    """What a requester is told when the sought person allowed nothing: the same words
+    whether they were not found, are still sought, or were found and refused."""
+    return _(
+        "We have no news of the person you are looking for that we may pass on to you. "
+        "Either they have not been found, or they have not agreed to information being "
+        "passed on. We will write to you again if this changes."
+    )
+
+
+@dataclass(frozen=True)
+class MessageOut:
+    written_on: date
+    delivered_on: date | None
+    reply: str
+    reply_on: date | None
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Everything a requester may be told, as of one day."""
+
+    reference: str
+    as_of: date
+    requester: str
+    sought: str
+    opened_on: date | None
+    statement: str
+    found: bool = False
+    whereabouts: str = ""
+    contact_details: str = ""
+    messages: list[MessageOut] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, list):
+                return [plain(item) for item in value]
+            if isinstance(value, dict):
+                return {key: plain(item) for key, item in value.items()}
+            return value
+
+        payload: dict[str, Any] = plain(asdict(self))
+        return payload
+
+
+def allowed_for_requester(request: TracingRequest, scope: str, as_of: date) -> bool:
+    """Whether `scope` may go to the requester of `request` on `as_of`: a consent to them
+    (or the public) in force, given after any refusal recorded on this request for it."""
+    refused = (
+        request.refusals.filter(scope=scope, refused_on__lte=as_of)
+        .order_by("-refused_on")
+        .values_list("refused_on", flat=True)
+        .first()
+    )
+    consents = consents_in_force(request.sought, scope, request.requester, on=as_of)
+    if refused is not None:
+        consents = consents.filter(given_on__gt=refused)
+    return consents.exists()
+
+
+def disclosure_for_requester(request: TracingRequest, as_of: date) -> Disclosure:
+    """What the requester of `request` may be told on day `as_of`, and only that."""
+    sought, requester = request.sought, request.requester
+    allowed = [
+        scope
+        for scope in (
+            ConsentScope.SHARE_WHEREABOUTS,
+            ConsentScope.SHARE_CONTACT,
+            ConsentScope.PASS_MESSAGES,
+        )
+        if allowed_for_requester(request, scope, as_of)
+    ]
+    whereabouts = ConsentScope.SHARE_WHEREABOUTS in allowed
+    contact = ConsentScope.SHARE_CONTACT in allowed
+    messages = ConsentScope.PASS_MESSAGES in allowed
+    if whereabouts:
+        statement = _("The person you are looking for has been found.")
+    elif contact or messages:
+        statement = _("The person you are looking for has agreed to what follows.")
+    else:
+        statement = neutral_statement()
+    return Disclosure(
+        reference=request.reference,
+        as_of=as_of,
+        requester=requester.display_name,
+        sought=request.sought_as_given or _("the person you are looking for"),
+        opened_on=request.opened_on,
+        statement=statement,
+        found=whereabouts,
+        whereabouts=request.whereabouts if whereabouts else "",
+        contact_details=sought.contact_details if contact else "",
+        messages=_messages(request, as_of) if messages else [],
+        scopes=[str(scope) for scope in allowed],
+    )
+
+
+def _messages(request: TracingRequest, as_of: date) -> list[MessageOut]:
+    return [
+        MessageOut(
+            written_on=message.written_on,
+            delivered_on=message.delivered_on,
+            reply=message.reply if message.reply_on and message.reply_on <= as_of else "",
+            reply_on=message.reply_on if message.reply_on and message.reply_on <= as_of else None,
+        )
+        for message in request.messages.filter(passed_on__isnull=False, passed_on__lte=as_of)
+    ]
