@@ -101,10 +101,6 @@ class AuthorityFigures:
     median_days_to_answer: float | None
 
 
-def dispatch_due_on(dispatch: Dispatch) -> date | None:
-    return dispatch.compute_due_on()
-
-
 def _questions_now(statuses: frozenset[str], as_of: date) -> QuerySet[Question]:
     """The questions of the outer copy's letter whose status for the copy's authority,
     as of `as_of`, is one of `statuses`: `_Answers.status` in SQL."""
@@ -216,7 +212,7 @@ def letter_figures(letter: Letter, *, as_of: date) -> LetterFigures:
     dispatches = sorted(letter.dispatches.all(), key=lambda d: (d.authority.name, d.pk))
     questions = sorted(letter.questions.all(), key=lambda q: q.number)
     answers = _letter_answers(letter)
-    due = {dispatch.pk: dispatch_due_on(dispatch) for dispatch in dispatches}
+    due = {dispatch.pk: dispatch.compute_due_on() for dispatch in dispatches}
 
     question_figures = []
     per_recipient_open: dict[int, int] = defaultdict(int)
@@ -340,7 +336,7 @@ def _authority_figures(
     days_to_answer: list[int] = []
     for dispatch in dispatches:
         assert dispatch.sent_on is not None  # filtered above  # noqa: S101
-        due_on = dispatch_due_on(dispatch)
+        due_on = dispatch.compute_due_on()
         for question in by_letter[dispatch.letter_id]:
             status = answers.status(question, authority_id, as_of)
             counts[status] += 1

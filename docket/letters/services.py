@@ -26,7 +26,7 @@ from docket.audit.models import Action
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, SourceKind
 from docket.letters import mail
-from docket.letters.figures import OPEN, dispatch_due_on, letter_figures
+from docket.letters.figures import OPEN, copies_due_between, letter_figures, overdue_copies
 from docket.letters.models import (
     Answer,
     AnswerStatus,
@@ -525,9 +525,21 @@ def send_reminders(*, today: date | None = None) -> list[str]:
         letter__owner__isnull=False,
         letter__owner__is_active=True,
     ).select_related("letter__owner", "authority")
-    for dispatch in copies.filter(reminded_overdue_on__isnull=True):
-        due_on = dispatch_due_on(dispatch)
-        if due_on is None or today < due_on - timedelta(days=REMIND_DAYS_BEFORE):
+    # The database narrows the copies to those owing answers near or past their due
+    # date; the letter's figures then decide, as on its page.
+    candidates = {
+        dispatch.pk: dispatch
+        for dispatch in overdue_copies(copies.filter(reminded_overdue_on__isnull=True), today)
+    }
+    for dispatch in copies_due_between(
+        copies.filter(reminded_due_on__isnull=True, reminded_overdue_on__isnull=True),
+        today,
+        today + timedelta(days=REMIND_DAYS_BEFORE),
+    ):
+        candidates.setdefault(dispatch.pk, dispatch)
+    for dispatch in sorted(candidates.values(), key=lambda dispatch: dispatch.pk):
+        due_on = dispatch.due_on
+        if due_on is None:
             continue
         letter, owner = dispatch.letter, dispatch.letter.owner
         assert owner is not None  # filtered above  # noqa: S101
