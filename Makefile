@@ -40,9 +40,14 @@ lint: $(VENV)/.test-installed
 test-services:
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services
 
+# Both passes spread their tests over every core (pytest-xdist), each worker with its own
+# test database, data folders and live server; each prints its slowest tests.
+TEST_WORKERS ?= auto
+PYTEST_PASS := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations 10 --durations-min 1
+
 test: lint test-services
-	$(BIN)/pytest
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	$(PYTEST_PASS)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST_PASS)
 
 # Regenerate the translation catalogues after changing user-facing strings.
 messages: $(VENV)/.test-installed

@@ -1,10 +1,11 @@
 """Fixtures shared by every test: the personas, and a way to run `docket` for real."""
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,17 +127,98 @@ class Result:
     stderr: str
 
 
+DOCKET = Path(sys.executable).parent / "docket"
+
+# Data folders the command tests start from, each made once per test run by the `docket`
+# command itself and copied for every test that needs one: a migration takes seconds, a
+# copy milliseconds. Each is the commands that make it, run on a copy of the one before.
+TEMPLATES: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "migrated": (None, ("migrate", "--no-input", "--verbosity", "0")),
+    "demo-3": ("migrated", ("demo", "--seed", "3")),
+}
+
+
+def _run_docket(arguments: Sequence[str], environment: dict[str, str]) -> Result:
+    completed = subprocess.run(
+        [str(DOCKET), *arguments],
+        capture_output=True,
+        text=True,
+        env=outside_environment(**environment),
+        timeout=120,
+    )
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+class DataFolders:
+    """The template data folders of this test run, shared by its parallel workers.
+
+    The first worker to need a template makes it under a file lock; the others wait for
+    it and copy it. A template is only ever read after it is complete (it is made under
+    another name and renamed)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def template(self, name: str) -> Path:
+        folder = self.root / name
+        if folder.is_dir():
+            return folder
+        base, commands = TEMPLATES[name]
+        with (self.root / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not folder.is_dir():
+                building = self.root / f"{name}.building"
+                shutil.rmtree(building, ignore_errors=True)
+                if base is not None:
+                    shutil.copytree(self.template(base), building)
+                made = _run_docket(commands, {"DOCKET_DATA_DIR": str(building)})
+                assert made.returncode == 0, f"making the {name} data folder: {made.stderr}"
+                building.rename(folder)
+        return folder
+
+    def copy(self, name: str, target: Path) -> Path:
+        """`target`, filled with a copy of template `name`; modes (0700, 0600) are kept."""
+        shutil.copytree(self.template(name), target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def data_folders(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DataFolders:
+    # Every xdist worker's base folder sits in the run's own: share the templates there.
+    base = tmp_path_factory.getbasetemp()
+    root = (base if worker_id == "master" else base.parent) / "data-folder-templates"
+    root.mkdir(exist_ok=True)
+    return DataFolders(root)
+
+
+class DocketCommand:
+    """The installed `docket` command, run as a person would run it, on SQLite.
+
+    Its own data folder is a copy of a migrated one, unless the test is marked
+    `first_start` (then it is empty, as on a new machine). `folder()` prepares others."""
+
+    def __init__(self, data_dir: Path, folders: DataFolders) -> None:
+        self.data_dir = data_dir
+        self.folders = folders
+
+    def __call__(self, *arguments: str, **environment: str) -> Result:
+        return _run_docket(arguments, {"DOCKET_DATA_DIR": str(self.data_dir)} | environment)
+
+    def folder(self, path: Path, template: str = "migrated") -> dict[str, str]:
+        """The environment of a command run on `path`, filled from `template`."""
+        return {"DOCKET_DATA_DIR": str(self.folders.copy(template, path))}
+
+    def start_from(self, template: str) -> None:
+        """Replace this command's own data folder by a copy of `template`."""
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.folders.copy(template, self.data_dir)
+
+
 @pytest.fixture
-def docket_command(tmp_path: Path) -> Callable[..., Result]:
-    """Run the installed `docket` command in a fresh, empty data folder on SQLite."""
-    data_dir = tmp_path / "data"
-    docket = Path(sys.executable).parent / "docket"
-
-    def run(*arguments: str, **environment: str) -> Result:
-        env = outside_environment(**({"DOCKET_DATA_DIR": str(data_dir)} | environment))
-        completed = subprocess.run(
-            [str(docket), *arguments], capture_output=True, text=True, env=env, timeout=120
-        )
-        return Result(completed.returncode, completed.stdout, completed.stderr)
-
-    return run
+def docket_command(
+    request: pytest.FixtureRequest, tmp_path: Path, data_folders: DataFolders
+) -> DocketCommand:
+    command = DocketCommand(tmp_path / "data", data_folders)
+    if request.node.get_closest_marker("first_start") is None:
+        command.start_from("migrated")
+    return command

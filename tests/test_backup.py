@@ -21,13 +21,15 @@ DUMP = [
 
 @pytest.fixture
 def backup(docket_command, tmp_path):
-    assert docket_command("demo", "--seed", "3").returncode == 0
+    # The demo data with seed 3, loaded once per test run (tests/conftest.py, TEMPLATES).
+    docket_command.start_from("demo-3")
     made = docket_command("backup", "--out", str(tmp_path / "docket.backup"), **PASSPHRASE)
     assert made.returncode == 0, made.stderr
     return tmp_path / "docket.backup"
 
 
 def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, backup, tmp_path):
+    # A folder that does not exist yet: a new machine brought back from a backup.
     fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
     restored = docket_command("restore", str(backup), **PASSPHRASE, **fresh)
 
@@ -39,7 +41,7 @@ def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, ba
 
 
 def test_an_export_of_the_restored_data_is_identical(docket_command, backup, tmp_path):
-    fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
+    fresh = docket_command.folder(tmp_path / "fresh")
     docket_command("restore", str(backup), **PASSPHRASE, **fresh)
     docket_command("createadmin", "--username", "auditor")
     docket_command("createadmin", "--username", "auditor", **fresh)
@@ -73,7 +75,7 @@ def test_a_wrong_passphrase_is_refused_in_one_sentence(docket_command, backup, t
         "restore",
         str(backup),
         DOCKET_BACKUP_PASSPHRASE="not the right passphrase",
-        DOCKET_DATA_DIR=str(tmp_path / "fresh"),
+        **docket_command.folder(tmp_path / "fresh"),
     )
 
     assert result.returncode == 1
@@ -84,7 +86,7 @@ def test_a_wrong_passphrase_is_refused_in_one_sentence(docket_command, backup, t
 def test_a_cut_short_backup_is_refused_and_nothing_is_restored(docket_command, backup, tmp_path):
     cut = tmp_path / "cut.backup"
     cut.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
-    fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
+    fresh = docket_command.folder(tmp_path / "fresh")
 
     result = docket_command("restore", str(cut), **PASSPHRASE, **fresh)
 

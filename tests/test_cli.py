@@ -33,6 +33,7 @@ def _authenticates(docket_command, username: str, password: str) -> bool:
     return check.stdout.strip() == "True"
 
 
+@pytest.mark.first_start
 def test_it_creates_an_administrator_in_an_empty_folder(docket_command, tmp_path):
     result = docket_command("createadmin")
 
@@ -51,6 +52,7 @@ def test_it_keeps_the_database_in_wal_mode(docket_command, tmp_path):
         assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.first_start
 def test_it_generates_a_private_secret_key_once(docket_command, tmp_path):
     docket_command("check")
     key_file = tmp_path / "data" / "secret_key"
@@ -102,7 +104,7 @@ def test_demo_loads_once_and_is_deterministic(docket_command, tmp_path):
     first_users = docket_command("shell", "--no-imports", "-c", listing).stdout
     skipped = docket_command("demo", "--if-empty")
     refused = docket_command("demo")
-    other_folder = {"DOCKET_DATA_DIR": str(tmp_path / "other")}
+    other_folder = docket_command.folder(tmp_path / "other")
     docket_command("demo", "--seed", "7", **other_folder)
     second_users = docket_command("shell", "--no-imports", "-c", listing, **other_folder).stdout
 
