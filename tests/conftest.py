@@ -19,6 +19,36 @@ from docket.accounts.models import Role, Team, User
 PASSWORD = "a fictional pass phrase"
 
 
+# Tests that start processes (the `docket` command, a browser) take seconds where the rest
+# take a fraction of one: they run first, so the two workers share the long ones out at the
+# start rather than one waiting on the other at the end.
+SLOW_FIXTURES = {"docket_command", "data_folders", "postgres_databases"}
+
+
+def _place(item: pytest.Item) -> int:
+    """Where a test runs. Tests that empty the database when they end (a live server's)
+    must come after every test that expects the migrations' vocabularies, as pytest-django
+    orders them; a test that uses no database may run anywhere. With `--dist load` each
+    worker runs its share in this order."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    empties = bool(fixtures & {"transactional_db", "live_server"}) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    uses_database = empties or marker is not None or "db" in fixtures
+    slow = bool(fixtures & SLOW_FIXTURES)
+    if empties:
+        return 3
+    if not uses_database:
+        return 0 if slow else 4
+    return 1 if slow else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_place)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
 
