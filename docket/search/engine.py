@@ -48,6 +48,10 @@ from docket.search.models import Audience, Kind
 COUNT_LIMIT = 1000
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 60
+# Name key tokens are lower-case letters and digits (docket.search.documents.key_token),
+# safe inside a full-text query; and how many go into one query.
+KEY_TOKEN = re.compile(r"[a-z0-9]+")
+NAMED_BATCH = 400
 # A word shorter than this matches only whole words, never as a prefix.
 PREFIX_FROM = 3
 # Shown around the first marked word of a text.
@@ -116,6 +120,20 @@ class Engine:
     def object_ids(self, query: Query, kind: str) -> tuple[str, list[Any]]:
         """SQL (with its parameters) selecting the object ids of `kind` that match, for
         lists that filter by words (the events list)."""
+        raise NotImplementedError
+
+    def persons_named(self, tokens: Sequence[str], audiences: list[int]) -> set[int]:
+        """The persons of `audiences` one of whose name key tokens (`key_token`) is among
+        `tokens`, exactly; for the names a published letter must not print
+        (docket.letters.redaction)."""
+        tokens = [token for token in tokens if KEY_TOKEN.fullmatch(token)]
+        found: set[int] = set()
+        for start in range(0, len(tokens), NAMED_BATCH):
+            if audiences:
+                found |= self._persons_named(tokens[start : start + NAMED_BATCH], audiences)
+        return found
+
+    def _persons_named(self, tokens: list[str], audiences: list[int]) -> set[int]:
         raise NotImplementedError
 
 
@@ -206,6 +224,19 @@ class SQLiteEngine(Engine):
             "WHERE search_fts MATCH %s",
             [self.expression(query, kind, exact=False)],
         )
+
+    def _persons_named(self, tokens: list[str], audiences: list[int]) -> set[int]:
+        match = (
+            "names : (" + " OR ".join(f'"{token}"' for token in tokens) + f') AND kind : "{PERSON}"'
+        )
+        sql = (
+            "SELECT entry.object_id FROM search_fts "  # noqa: S608 - placeholders  # nosec B608
+            "JOIN search_searchentry entry ON entry.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND entry.audience_id IN ({_placeholders(audiences)})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *audiences])
+            return {int(row[0]) for row in cursor.fetchall()}
 
 
 class PostgreSQLEngine(Engine):
@@ -298,6 +329,18 @@ class PostgreSQLEngine(Engine):
             "AND document @@ to_tsquery('simple'::regconfig, %s)",
             [kind, self.expression(query, exact=False)],
         )
+
+    def _persons_named(self, tokens: list[str], audiences: list[int]) -> set[int]:
+        sql = (
+            "SELECT object_id FROM search_searchentry WHERE kind = %s AND id BETWEEN %s AND %s "
+            "AND audience_id = ANY(%s) AND document @@ to_tsquery('simple'::regconfig, %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [PERSON, *kind_ids(PERSON), audiences, " | ".join(f"'{t}':B" for t in tokens)],
+            )
+            return {int(row[0]) for row in cursor.fetchall()}
 
 
 def engine() -> Engine:
