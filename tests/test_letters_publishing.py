@@ -21,6 +21,7 @@ from docket.letters import redaction, services
 from docket.letters.models import Letter
 from docket.people import services as people_services
 from docket.people.models import Person
+from docket.people.services import NameInput
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
@@ -171,6 +172,33 @@ def test_a_name_in_a_links_address_breaks_no_markup(documenter: Any, restricted:
     assert "Shekari" not in html and "shekari" not in html
     assert 'and <bdi class="redacted">G. S.</bdi>.' in html
     assert not re.search(r'="[^"]*<', html), html
+
+
+def test_a_given_and_a_family_name_recorded_apart_are_found_together(
+    documenter: Any, team: Any
+) -> None:
+    people_services.create_person(
+        actor=documenter,
+        names=[
+            NameInput("Mahsa", kind="given"),
+            NameInput("Jafari", kind="family"),
+            NameInput("مهسا", script="persian", kind="given"),
+            NameInput("جعفری", script="persian", kind="family"),
+        ],
+        team=team,
+        confidentiality="internal",
+    )
+    letter = services.create_letter(
+        actor=documenter,
+        title="On Mahsa Ja'fari",
+        body="Jafari Mahsa, also written مهسا جعفری, was moved. Mahsa alone stays.",
+        team=team,
+    )
+
+    found = redaction.redact(letter)
+
+    assert redaction.plain(found.title) == "On M. J."
+    assert redaction.plain(found.body) == "M. J., also written م. ج., was moved. Mahsa alone stays."
 
 
 def test_a_name_shared_only_in_part_is_not_left_out(documenter: Any, restricted: Person) -> None:

@@ -9,8 +9,9 @@ of cases follow their own rule, in docket.letters.text):
   "Shekari Gholamreza" and "غلامرضا شکاری" are one name;
 - the names looked for are those of every person who is not public (restricted,
   internal, secret, or deleted): a whole name (full name, alias, or given name
-  with family name) of anyone Docket records, found through the name keys the
-  search index stores (`Engine.persons_named`), never by reading every person;
+  with family name, even when recorded apart) of anyone Docket records, found
+  through the name keys the search index stores (`Engine.persons_named`), never
+  by reading every person;
 - for the persons of the cases the letter cites, whom the letter concerns, also
   each part of their names alone ("Mr Shekari", "شکاری"): a word written in
   Latin letters counts only when capitalised, so that the verb "said" is not
@@ -98,6 +99,15 @@ def _keys(found: list[Word], first: int, stop: int) -> frozenset[str]:
     if any(char.isdigit() for char in written):
         return frozenset()
     return frozenset(key for key in name_key_variants(written) if len(key) >= MIN_KEY)
+
+
+def _tokens(found: list[Word], first: int, stop: int) -> tuple[str, ...]:
+    return tuple(sorted(key_token(key) for key in _keys(found, first, stop)))
+
+
+def _capitalised(word: Word) -> bool:
+    """Written as a name is: capitalised in Latin letters; Persian has no capitals."""
+    return bool(ARABIC_SCRIPT.search(word.text)) or word.text[:1].isupper()
 
 
 @dataclass(frozen=True)
@@ -223,7 +233,12 @@ def _whole_names(names: list[tuple[str, str]]) -> list[str]:
     whole = [name for name, kind in names if kind in (NameKind.FULL, NameKind.ALIAS)]
     given = [name for name, kind in names if kind == NameKind.GIVEN]
     family = [name for name, kind in names if kind == NameKind.FAMILY]
-    whole += [f"{first} {last}" for first in given for last in family]
+    whole += [
+        f"{first} {last}"
+        for first in given
+        for last in family
+        if bool(ARABIC_SCRIPT.search(first)) == bool(ARABIC_SCRIPT.search(last))
+    ]
     return whole or [name for name, _kind in names]
 
 
@@ -294,14 +309,25 @@ def _not_public_audiences() -> list[int]:
 def find_names(texts: Mapping[str, str], *, cited: set[int]) -> list[Flag]:
     """Every name of a person who is not public in `texts` (by where they are), in order."""
     split = {where: words(text) for where, text in texts.items()}
-    tokens: set[str] = set()
+    clauses: set[tuple[tuple[str, ...], ...]] = set()
     for found in split.values():
         for first, stop in windows(found):
-            if stop - first >= 2:
-                tokens.update(key_token(key) for key in _keys(found, first, stop))
-    candidates = (
-        engine().persons_named(sorted(tokens), _not_public_audiences()) if tokens else set()
-    )
+            if stop - first < 2:
+                continue
+            # The window as one name of the index ("Gholamreza Shekari", in any order)...
+            whole = _tokens(found, first, stop)
+            if whole:
+                clauses.add((whole,))
+            # ...or as a given name and a family name recorded apart, when it looks like a
+            # name: each part among the person's keys.
+            if stop - first <= 4 and all(_capitalised(word) for word in found[first:stop]):
+                for middle in range(first + 1, stop):
+                    parts = (_tokens(found, first, middle), _tokens(found, middle, stop))
+                    if all(parts):
+                        clauses.add(parts)
+    candidates: set[int] = set()
+    if clauses:
+        candidates = engine().persons_named(sorted(clauses), _not_public_audiences())
     known = _load(candidates | cited, cited)
     flags: list[Flag] = []
     for where, text in texts.items():
@@ -335,8 +361,7 @@ def _longest(found: list[Word], first: int, known: Names) -> tuple[int, list[Nam
             for named in known.by_key.get(key, ())
         ]
         if stop == 1:
-            word = found[first].text
-            if not known.single_words or (word.isascii() and not word[:1].isupper()):
+            if not known.single_words or not _capitalised(found[first]):
                 continue
             # A single word names only a person of a cited case, and not when a public
             # person of those cases bears it too.
