@@ -7,11 +7,11 @@ of cases follow their own rule, in docket.letters.text):
 - a name is found by its name keys (docket.lib.names), so every spelling and
   script of it is found: "Gholamreza Shekari", "Qolamreza Shakari",
   "Shekari Gholamreza" and "غلامرضا شکاری" are one name;
-- the names looked for are those of every person who is not public (restricted,
-  internal, secret, or deleted): a whole name (full name, alias, or given name
-  with family name, even when recorded apart) of anyone Docket records, found
-  through the name keys the search index stores (`Engine.persons_named`), never
-  by reading every person;
+- the names looked for are those of every person who is not public
+  (restricted, internal or secret; in a cited case, also deleted): a whole
+  name (full name, alias, or given name with family name, even when recorded
+  apart) of anyone Docket records, found through the name keys the search
+  index stores (`Engine.persons_named`), never by reading every person;
 - for the persons of the cases the letter cites, whom the letter concerns, also
   each part of their names alone ("Mr Shekari", "شکاری"): a word written in
   Latin letters counts only when capitalised, so that the verb "said" is not
