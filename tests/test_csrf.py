@@ -28,6 +28,7 @@ from docket.api.tokens import issue_token
 from docket.audit.models import AuditEntry
 from docket.cases.models import Authority, Case, Event, Evidence, Source
 from docket.letters.models import Answer, InboundMail, Letter, Response
+from docket.letters.redaction import redact
 from docket.people.models import Person, Relationship
 from docket.search.models import SavedSearch
 from tests import factories, markers
@@ -132,6 +133,7 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "letters:reply_answers": Post("reply"),
     "letters:letter_follow_up": Post("letter"),
     "letters:letter_publish": Post("letter"),
+    "letters:letter_publish_preview": Post("letter"),
     "letters:letter_delete": Post("letter"),
     "letters:letter_pdf": Post("letter"),
     "letters:letter_history": Post("letter"),
@@ -282,7 +284,11 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "people:person_delete": lambda world: {},
     "cases:case_delete": lambda world: {},
     "letters:letter_delete": lambda world: {},
-    "letters:letter_publish": lambda world: {"published": "1"},
+    # The confirmation of the preview, with the fingerprint the preview would show.
+    "letters:letter_publish": lambda world: {
+        "published": "1",
+        "confirm": redact(world.letters["public"]).digest,
+    },
     "letters:letter_follow_up": lambda world: {},
     "letters:inbox_detail": lambda world: {"action": "dismiss"},
     "letters:letter_create": lambda world: {

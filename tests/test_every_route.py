@@ -263,8 +263,9 @@ ROUTES: dict[str, Check] = {
         "tests/test_search_pages.py: only its owner deletes one; a search not shared answers 404"
     ),
     # Published letters, for anyone: tests/test_letters_public.py checks what they show
-    "public:letter_list": Public("published letters only, cited cases redacted by rule"),
-    "public:letter_detail": Public("a published letter, cited cases redacted by rule"),
+    # and tests/test_letters_publishing.py that names of persons who are not public are not.
+    "public:letter_list": Public("published letters only, titles redacted by rule"),
+    "public:letter_detail": Public("a published letter, its text and cited cases redacted"),
     "public:letter_feed": Public("the Atom feed of the published letters' public pages"),
     # Letters
     "letters:letter_list": Page(
@@ -285,6 +286,8 @@ ROUTES: dict[str, Check] = {
     "letters:reply_answers": Detail("reply", access="edit"),
     "letters:letter_follow_up": Detail("letter", access="edit"),
     "letters:letter_publish": Detail("letter", access="delete", method="POST"),
+    # What the public would read, names of persons who are not public flagged.
+    "letters:letter_publish_preview": Detail("letter", access="delete"),
     "letters:letter_delete": Detail("letter", access="delete"),
     "letters:letter_pdf": Detail("letter"),
     "letters:letter_history": Detail("letter"),

@@ -746,15 +746,18 @@ def test_a_viewer_may_not_write_a_follow_up(logged_in, viewer, documenter, lette
 def test_a_coordinator_publishes_and_withdraws_a_letter(logged_in, coordinator, letter):
     client = logged_in(coordinator)
     url = reverse("letters:letter_publish", args=[letter.pk])
+    preview_url = reverse("letters:letter_publish_preview", args=[letter.pk])
 
     page = client.get(reverse("letters:letter_detail", args=[letter.pk]))
-    published = client.post(url, {"published": "1"})
+    preview = client.get(preview_url)
+    digest = re.search(r'name="confirm" value="([0-9a-f]+)"', preview.text)[1]
+    published = client.post(url, {"published": "1", "confirm": digest})
     letter.refresh_from_db()
     assert letter.published and letter.published_at is not None
     withdrawn = client.post(url, {"published": "0"})
     letter.refresh_from_db()
 
-    assert url in page.text
+    assert preview_url in page.text
     assert published.status_code == withdrawn.status_code == 302
     assert not letter.published
 

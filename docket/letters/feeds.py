@@ -1,5 +1,6 @@
 """The Atom feed of published letters: each entry carries what the letter's public page
-shows (docket.letters.public), redacted by the same rule."""
+shows (docket.letters.public), its title and text redacted by the same rule
+(docket.letters.redaction)."""
 
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from docket.letters.models import Letter
 from docket.letters.public import letterhead, public_letter, published, with_public_prefetched
+from docket.letters.redaction import plain, public_text
 
 # Feed readers keep what they have seen; the newest letters are enough.
 ENTRIES = 20
@@ -41,7 +43,7 @@ class LetterFeed(Feed[Letter, None]):
 
     def item_title(self, item: Letter) -> str:
         # Escaped once more, as Django's own default does: some readers show titles as HTML.
-        return escape(item.title)
+        return escape(plain(public_text(item).title))
 
     def item_description(self, item: Letter) -> str:
         public = public_letter(item, as_of=timezone.localdate())

@@ -70,8 +70,12 @@ class Letter(ConfidentialRecord):
     )
     published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The title, body and questions as the public reads them, redacted by rule
+    # (docket.letters.redaction): kept when the letter is published, None when it must
+    # be computed again. A cache of the text, not a fact of its own.
+    public_text = models.JSONField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "public_text"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,11 +2,16 @@
 docket.letters.feeds) their Atom feed; for anyone, logged in or not.
 
 Publishing is the decision (docket.letters.services.publish_letter): a published
-letter is shown whatever its confidentiality. What it cites goes through the
+letter is shown whatever its confidentiality. Its title, body and questions are
+its public text, in which the name of every person who is not public is replaced
+by their initials (docket.letters.redaction); what it cites goes through the
 redaction rule of docket.letters.text, the same as in the copy the authority
-received, and nothing else of the records behind it is shown: not the text of
+received; and nothing else of the records behind it is shown: not the text of
 a reply, no staff name, no link into Docket. A deleted letter is gone from here
 as from everywhere.
+
+`public_letter` is the one function that says what the public reads: the public
+page, the feed and the publishing preview all call it.
 """
 
 from dataclasses import dataclass, field
@@ -24,7 +29,8 @@ from django.views.decorators.http import require_GET
 
 from docket.letters.figures import letter_figures, with_figures_prefetched
 from docket.letters.models import AnswerStatus, Channel, Letter, ReplyChannel
-from docket.letters.text import Citation, citations, render_markdown
+from docket.letters.redaction import PublicText, body_html, plain, public_text, text_html
+from docket.letters.text import Citation, citations
 
 PAGE_SIZE = 20
 
@@ -50,7 +56,8 @@ class PublicStatus:
 @dataclass(frozen=True)
 class PublicQuestion:
     number: int
-    text: str
+    # Escaped, with each name left out marked (docket.letters.redaction).
+    text: SafeString
     status: str
     label: str
     statuses: list[PublicStatus]
@@ -85,6 +92,8 @@ class PublicReply:
 class PublicLetter:
     pk: int
     title: str
+    # The title as HTML, with each name left out marked.
+    title_html: SafeString
     language: str
     rtl: bool
     published_at: datetime | None
@@ -99,8 +108,10 @@ def _label(status: str) -> str:
     return str(AnswerStatus(status).label)
 
 
-def public_letter(letter: Letter, *, as_of: date) -> PublicLetter:
-    """What the public may read of a published letter, as of a day."""
+def public_letter(letter: Letter, *, as_of: date, text: PublicText | None = None) -> PublicLetter:
+    """What the public may read of a published letter, as of a day: its stored public
+    text, or `text` (the preview's, of a letter about to be published)."""
+    text = text or public_text(letter)
     figures = letter_figures(letter, as_of=as_of)
     names = {recipient.authority_id: recipient.name for recipient in figures.recipients}
     numbers = {question.pk: question.number for question in letter.questions.all()}
@@ -125,11 +136,12 @@ def public_letter(letter: Letter, *, as_of: date) -> PublicLetter:
     ]
     return PublicLetter(
         pk=letter.pk,
-        title=letter.title,
+        title=plain(text.title),
+        title_html=text_html(text.title),
         language=letter.language,
         rtl=bool(translation.get_language_info(letter.language)["bidi"]),
         published_at=letter.published_at,
-        body=render_markdown(letter.body),
+        body=body_html(text.body),
         citations=citations(letter),
         recipients=[
             PublicRecipient(
@@ -144,7 +156,7 @@ def public_letter(letter: Letter, *, as_of: date) -> PublicLetter:
         questions=[
             PublicQuestion(
                 number=question.number,
-                text=question.text,
+                text=text_html(text.questions.get(question.number, "")),
                 status=question.status,
                 label=_label(question.status),
                 statuses=[
@@ -180,7 +192,7 @@ def listed_letter(letter: Letter, *, as_of: date) -> ListedLetter:
     figures = letter_figures(letter, as_of=as_of)
     return ListedLetter(
         pk=letter.pk,
-        title=letter.title,
+        title=plain(public_text(letter).title),
         language=letter.language,
         published_at=letter.published_at,
         recipients=[recipient.name for recipient in figures.recipients],

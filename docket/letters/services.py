@@ -25,7 +25,7 @@ from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, SourceKind
-from docket.letters import mail
+from docket.letters import mail, redaction
 from docket.letters.figures import OPEN, copies_due_between, letter_figures, overdue_copies
 from docket.letters.models import (
     Answer,
@@ -178,6 +178,15 @@ def update_letter(
         raise ValidationError(
             _("This letter has been sent: its text and questions can no longer change.")
         )
+    if letter.published and (
+        (title is not None and title != letter.title)
+        or ("body" in fields and fields["body"] != letter.body)
+        or (questions is not None and list(questions) != _question_texts(letter))
+    ):
+        # Its public text was checked in the preview: a new text needs a new preview.
+        raise ValidationError(
+            _("This letter is published: take it off its public page before changing its text.")
+        )
     if "team" in fields:
         fields["team"] = owning_team(actor, fields["team"])
     if title is not None:
@@ -198,6 +207,10 @@ def update_letter(
         )
         letter.cases.set(new_cases)
         letter.revealed_cases.set(new_revealed)
+        if letter.published:
+            # Other cases cited, other persons whose names the public text leaves out.
+            letter.public_text = None
+            Letter.objects.filter(pk=letter.pk).update(public_text=None)
     if recipients is not None:
         _set_recipients(letter, recipients)
     if questions is not None:
@@ -455,17 +468,39 @@ def dismiss_mail(*, actor: Any, inbound: InboundMail) -> None:
 
 
 @transaction.atomic
-def publish_letter(*, actor: Any, letter: Letter, published: bool = True) -> Letter:
-    """Put the letter on its public page and in the feed, or take it off. What the public
-    sees is redacted by the citation rule (docket.letters.text)."""
+def publish_letter(
+    *, actor: Any, letter: Letter, published: bool = True, expected: str | None = None
+) -> Letter:
+    """Put the letter on its public page and in the feed, or take it off.
+
+    What the public reads is redacted by rule (docket.letters.redaction for the
+    title, body and questions, docket.letters.text for the cases cited), and the
+    redacted text is kept on the letter. `expected` is the fingerprint of the
+    text the publisher saw in the preview: when the text it would publish now
+    differs (the letter or a person changed meanwhile), nothing is published.
+    """
     require_editable(actor, letter)
     if not may_publish(actor, letter):
         raise PermissionDenied(_("Only a coordinator of the owning team may publish a letter."))
+    detail: dict[str, Any] = {"published": published}
+    if published:
+        public = redaction.redact(letter)
+        if expected is not None and expected != public.digest:
+            raise ValidationError(
+                _(
+                    "The public text changed since the preview (the letter or a person it "
+                    "names was changed). Check the preview again before publishing."
+                )
+            )
+        letter.public_text = public.stored()
+        detail["names_redacted"] = len(public.flags)
+    else:
+        letter.public_text = None
     letter.published = published
     letter.published_at = timezone.now() if published else None
     letter._history_user = actor  # type: ignore[attr-defined]
-    letter.save(update_fields=["published", "published_at", "updated_at"])
-    audit(Action.PUBLISH, actor=actor, target=letter, detail={"published": published})
+    letter.save(update_fields=["published", "published_at", "public_text", "updated_at"])
+    audit(Action.PUBLISH, actor=actor, target=letter, detail=detail)
     return letter
 
 

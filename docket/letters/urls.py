@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("replies/<int:pk>/answers/", views.reply_answers, name="reply_answers"),
     path("<int:pk>/follow-up/", views.letter_follow_up, name="letter_follow_up"),
     path("<int:pk>/publish/", views.letter_publish, name="letter_publish"),
+    path(
+        "<int:pk>/publish/preview/",
+        views.letter_publish_preview,
+        name="letter_publish_preview",
+    ),
     path("<int:pk>/delete/", views.letter_delete, name="letter_delete"),
     path("<int:pk>/pdf/", pdf_views.letter_pdf, name="letter_pdf"),
     path("<int:pk>/history/", views.letter_history, name="letter_history"),

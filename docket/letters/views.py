@@ -33,7 +33,7 @@ from docket.accounts.permissions import may_create, may_delete, may_publish, may
 from docket.audit.log import record_view
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, Source
-from docket.letters import mail, services
+from docket.letters import mail, redaction, services
 from docket.letters.figures import (
     OPEN,
     LetterFigures,
@@ -63,12 +63,14 @@ from docket.letters.models import (
     Letter,
     Response,
 )
+from docket.letters.public import public_letter, with_public_prefetched
 from docket.letters.scorecards import deadline_rule
 from docket.letters.text import Citation, citations, render_markdown
 from docket.lib.history import FieldValue, history_page, record_values, version_page
 from docket.lib.records import MAX_ID
 from docket.lib.services import require_editable
 from docket.lib.versioning import StaleEdit
+from docket.people.models import Person
 
 PAGE_SIZE = 25
 # How many recently changed cases the letter form lists besides those already cited; any
@@ -754,17 +756,121 @@ def letter_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 # Publishing, deleting, history
 
 
+# Around a name flagged in the preview, this many characters of its text are shown.
+CONTEXT = 40
+
+
+@dataclass(frozen=True)
+class FlaggedPerson:
+    person_id: int
+    # Empty when the publisher may not see the person: then nothing of them is shown.
+    name: str
+    cited: bool
+
+
+@dataclass(frozen=True)
+class FlaggedName:
+    """A name the public text leaves out, as the preview lists it."""
+
+    where: str
+    before: str
+    written: str
+    after: str
+    replacement: str
+    persons: list[FlaggedPerson]
+
+
+def _where(place: str) -> str:
+    if place == "title":
+        return _("Title")
+    if place == "body":
+        return _("Text")
+    return _("Question %(number)s") % {"number": place}
+
+
+def _flagged(user: User, letter: Letter, flags: list[redaction.Flag]) -> list[FlaggedName]:
+    ids = {named.person_id for flag in flags for named in flag.persons}
+    visible = {
+        person.pk: person.display_name
+        for person in Person.objects.visible_to(user).filter(pk__in=ids).prefetch_related("names")
+    }
+    texts = {"title": letter.title, "body": letter.body}
+    texts |= {str(q.number): q.text for q in letter.questions.all()}
+    rows = []
+    for flag in flags:
+        text = redaction.plain(texts.get(flag.where, ""))
+        rows.append(
+            FlaggedName(
+                where=_where(flag.where),
+                before=text[max(0, flag.start - CONTEXT) : flag.start],
+                written=flag.written,
+                after=text[flag.end : flag.end + CONTEXT],
+                replacement=flag.replacement,
+                persons=[
+                    FlaggedPerson(named.person_id, visible.get(named.person_id, ""), named.cited)
+                    for named in flag.persons
+                ],
+            )
+        )
+    return rows
+
+
+def _publishable_letter(request: HttpRequest, pk: int) -> Letter:
+    """The letter, 404 if hidden, 403 unless the user may publish it."""
+    user = _user(request)
+    letter = _editable_letter(request, pk)
+    if not may_publish(user, letter):
+        raise PermissionDenied(_("Only a coordinator of the owning team may publish a letter."))
+    return letter
+
+
+@login_required
+@require_GET
+def letter_publish_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the public will read, made by the public page's own function and template,
+    with each name left out marked and listed; publishing is the confirmation below it."""
+    user = _user(request)
+    letter = _publishable_letter(request, pk)
+    record_view(user, letter)
+    letter = with_public_prefetched(Letter.objects.filter(pk=letter.pk)).get()
+    found = redaction.redact(letter)
+    # Shown as the public will see it once published: dated today.
+    letter.published_at = letter.published_at or timezone.now()
+    public = public_letter(
+        letter, as_of=timezone.localdate(), text=redaction.PublicText.load(found.stored())
+    )
+    context = {
+        "letter": letter,
+        "public": public,
+        "flags": _flagged(user, letter, found.flags),
+        "digest": found.digest,
+    }
+    response = render(request, "letters/letter_publish_preview.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 @require_POST
 def letter_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing, confirmed from the preview with the fingerprint of what it showed; or
+    taking the letter off its public page."""
     user = _user(request)
-    letter = _editable_letter(request, pk)
-    publish = request.POST.get("published", "1") != "0"
-    services.publish_letter(actor=user, letter=letter, published=publish)
-    if publish:
-        messages.success(request, _("The letter is published on its public page."))
-    else:
+    letter = _publishable_letter(request, pk)
+    if request.POST.get("published", "1") == "0":
+        services.publish_letter(actor=user, letter=letter, published=False)
         messages.success(request, _("The letter was taken off its public page."))
+        return redirect("letters:letter_detail", pk=letter.pk)
+    digest = request.POST.get("confirm", "")
+    if not digest:
+        messages.info(request, _("Check what the public will read, then confirm."))
+        return redirect("letters:letter_publish_preview", pk=letter.pk)
+    try:
+        services.publish_letter(actor=user, letter=letter, expected=digest)
+    except ValidationError as error:
+        messages.error(request, _sentence(error))
+        return redirect("letters:letter_publish_preview", pk=letter.pk)
+    messages.success(request, _("The letter is published on its public page."))
     return redirect("letters:letter_detail", pk=letter.pk)
 
 

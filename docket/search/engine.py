@@ -48,6 +48,12 @@ from docket.search.models import Audience, Kind
 COUNT_LIMIT = 1000
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 60
+# Name key tokens are lower-case letters and digits (docket.search.documents.key_token),
+# safe inside a full-text query; and how many go into one query.
+KEY_TOKEN = re.compile(r"[a-z0-9]+")
+NAMED_BATCH = 400
+# Groups of tokens that must all be present, one token of each (docket.letters.redaction).
+Clause = Sequence[Sequence[str]]
 # A word shorter than this matches only whole words, never as a prefix.
 PREFIX_FROM = 3
 # Shown around the first marked word of a text.
@@ -116,6 +122,32 @@ class Engine:
     def object_ids(self, query: Query, kind: str) -> tuple[str, list[Any]]:
         """SQL (with its parameters) selecting the object ids of `kind` that match, for
         lists that filter by words (the events list)."""
+        raise NotImplementedError
+
+    def persons_named(self, clauses: Sequence[Clause], audiences: list[int]) -> set[int]:
+        """The persons of `audiences` whose name key tokens (`key_token`) satisfy one of
+        `clauses`: each a list of groups, every group having one of its tokens, exactly.
+        For the names a published letter must not print (docket.letters.redaction)."""
+        wanted = [
+            clause
+            for clause in clauses
+            if clause
+            and all(group and all(KEY_TOKEN.fullmatch(t) for t in group) for group in clause)
+        ]
+        found: set[int] = set()
+        batch: list[Clause] = []
+        terms = 0
+        for clause in [*wanted, None]:
+            size = sum(len(group) for group in clause) if clause else 0
+            if batch and (clause is None or terms + size > NAMED_BATCH):
+                found |= self._persons_named(batch, audiences) if audiences else set()
+                batch, terms = [], 0
+            if clause:
+                batch.append(clause)
+                terms += size
+        return found
+
+    def _persons_named(self, clauses: list[Clause], audiences: list[int]) -> set[int]:
         raise NotImplementedError
 
 
@@ -206,6 +238,21 @@ class SQLiteEngine(Engine):
             "WHERE search_fts MATCH %s",
             [self.expression(query, kind, exact=False)],
         )
+
+    def _persons_named(self, clauses: list[Clause], audiences: list[int]) -> set[int]:
+        either = " OR ".join(
+            "(" + " AND ".join("(" + " OR ".join(f'"{t}"' for t in g) + ")" for g in clause) + ")"
+            for clause in clauses
+        )
+        match = f'names : ({either}) AND kind : "{PERSON}"'
+        sql = (
+            "SELECT entry.object_id FROM search_fts "  # noqa: S608 - placeholders  # nosec B608
+            "JOIN search_searchentry entry ON entry.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND entry.audience_id IN ({_placeholders(audiences)})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *audiences])
+            return {int(row[0]) for row in cursor.fetchall()}
 
 
 class PostgreSQLEngine(Engine):
@@ -298,6 +345,19 @@ class PostgreSQLEngine(Engine):
             "AND document @@ to_tsquery('simple'::regconfig, %s)",
             [kind, self.expression(query, exact=False)],
         )
+
+    def _persons_named(self, clauses: list[Clause], audiences: list[int]) -> set[int]:
+        either = " | ".join(
+            "(" + " & ".join("(" + " | ".join(f"'{t}':B" for t in g) + ")" for g in clause) + ")"
+            for clause in clauses
+        )
+        sql = (
+            "SELECT object_id FROM search_searchentry WHERE kind = %s AND id BETWEEN %s AND %s "
+            "AND audience_id = ANY(%s) AND document @@ to_tsquery('simple'::regconfig, %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [PERSON, *kind_ids(PERSON), audiences, either])
+            return {int(row[0]) for row in cursor.fetchall()}
 
 
 def engine() -> Engine:

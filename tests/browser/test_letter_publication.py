@@ -1,6 +1,7 @@
-"""A coordinator writes a letter citing a restricted case and publishes it; an anonymous
-visitor then reads its public page and the Atom feed, which cite the case by number and
-initials and reveal none of its details."""
+"""A coordinator writes a letter citing a restricted case and naming its person, checks in
+the preview what the public will read, and publishes it; an anonymous visitor then reads
+its public page and the Atom feed, which cite the case by number and initials, name the
+person by initials only and reveal none of the case's details."""
 
 import re
 from typing import Any
@@ -75,7 +76,9 @@ def test_a_published_letter_shows_the_public_nothing_of_a_restricted_case(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Letters").click()
     page.get_by_role("link", name="New letter").click()
     page.get_by_label("Title", exact=True).fill("Open letter on a detention without charge")
-    page.get_by_label("Body", exact=True).fill("We write about a man held **without charge**.")
+    page.get_by_label("Body", exact=True).fill(
+        "We write about Kaveh Tabrizi (کاوه تبریزی), a man held **without charge**."
+    )
     page.get_by_label("Questions", exact=True).fill("\n".join(QUESTIONS))
     page.get_by_label("Confidentiality", exact=True).select_option("restricted")
     page.get_by_label(ministry.name, exact=True).check()
@@ -83,7 +86,18 @@ def test_a_published_letter_shows_the_public_nothing_of_a_restricted_case(
     page.get_by_role("button", name="Save the draft").click()
     expect(page).to_have_url(re.compile(r"/letters/\d+/$"))
     letter_path = page.url.removeprefix(live_server.url)
-    page.get_by_role("button", name="Publish").click()
+    # Publishing starts with the preview: the public page as it will be, names flagged.
+    page.get_by_role("link", name="Publish…").click()
+    expect(page.get_by_role("heading", level=1).first).to_have_text(
+        "Check what the public will read"
+    )
+    flags = page.get_by_role("region", name="Names left out")
+    expect(flags.locator("mark")).to_have_text(["Kaveh Tabrizi", "کاوه تبریزی"])
+    expect(flags).to_contain_text("in a case cited")
+    preview = page.locator(".publish-preview")
+    expect(preview.locator(".redacted")).to_have_text(["K. T.", "ک. ت."])
+    assert_hidden(preview.inner_text(), "the preview of the public page")
+    page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("published on its public page")
     assert not problems, problems
 
@@ -98,7 +112,8 @@ def test_a_published_letter_shows_the_public_nothing_of_a_restricted_case(
     for question in QUESTIONS:
         expect(public.get_by_text(question)).to_be_visible()
     expect(public.get_by_text(f"Case {case.pk}")).to_be_visible()
-    expect(public.get_by_text("K. T.")).to_be_visible()
+    expect(public.get_by_text("K. T.").first).to_be_visible()
+    expect(public.locator(".public-text .redacted")).to_have_text(["K. T.", "ک. ت."])
     assert_hidden(public.content(), "the public page")
     # Nothing of the staff side: no navigation, no name, no way into the letter's page.
     expect(public.get_by_role("navigation", name="Main")).to_have_count(0)
