@@ -238,6 +238,9 @@ EVIDENCE_MAX_BYTES = env_int("DOCKET_EVIDENCE_MAX_MB", 50) * 2**20
 # The audit log's checkpoints: the newest entry's number and hash, noted daily
 # outside the database (docket.audit.log.write_checkpoint).
 AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints"
+# Who receives the daily anchor of the audit log (its head's number and keyed
+# hash) by email, so a copy lives off this machine: comma-separated addresses.
+AUDIT_ANCHOR_MAIL = env_list("DOCKET_AUDIT_ANCHOR_MAIL")
 
 # Mail: letters to authorities, replies to them, reminders to staff. Without an
 # SMTP host, outgoing mail is written to files in the data folder, where it can

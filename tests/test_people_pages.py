@@ -711,3 +711,57 @@ def test_a_coordinator_of_another_team_may_not_restore(logged_in, coordinator, o
     response = logged_in(stranger).post(reverse("people:person_restore", args=[theirs.pk]))
 
     assert response.status_code == 404
+
+
+# Direction overrides in names (issue 13, finding 12)
+
+OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: flips all that follows it on screen
+
+
+def test_direction_overrides_typed_into_a_name_are_not_stored(logged_in, documenter, team):
+    client = logged_in(documenter)
+
+    client.post(
+        reverse("people:person_create"),
+        form_data(
+            names=[(f"Ali{OVERRIDE} Karimi\u2066", "latin", "full")],
+            birth_place=f"\u200f{OVERRIDE}Tabriz\u202c",
+            team=team.pk,
+        ),
+    )
+
+    person = Person.objects.get()
+    assert person.names.get().name == "Ali Karimi"
+    assert person.birth_place == "Tabriz"
+
+
+def test_every_write_path_stores_names_without_direction_controls(documenter, team):
+    person = factories.person(documenter, "\u202bParvin\u202a Jafari\u2067", team=team)
+    documenter.first_name = f"Narges{OVERRIDE}"
+    documenter.save()
+
+    assert person.names.get().name == "Parvin Jafari"
+    assert User.objects.get(pk=documenter.pk).first_name == "Narges"
+    # A mark inside a name written in two scripts is kept; only its ends are cleaned.
+    mixed = factories.person(documenter, "\u200fReza \u200fرضا\u200f", team=team)
+    assert mixed.names.get().name == "Reza \u200fرضا"
+
+
+def test_names_are_isolated_where_the_page_shows_them(logged_in, documenter, team):
+    person = factories.person(documenter, "Ali Karimi", team=team)
+    client = logged_in(documenter)
+
+    page = client.get(detail(person)).content.decode()
+    edit_page = client.get(edit(person)).content.decode()
+
+    assert "<title>\u2068Ali Karimi\u2069" in page
+    assert '<bdi class="name" dir="auto">Ali Karimi</bdi>' in page
+    assert '<bdi class="user-name">Narges Amini</bdi>' in page
+    assert "Edit \u2068Ali Karimi\u2069" in edit_page
+
+
+def test_the_isolate_filter_cannot_be_closed_early_by_the_text():
+    from docket.templatetags.bidi import isolate
+
+    assert isolate(f"A{OVERRIDE}\u2069B") == "\u2068AB\u2069"
+    assert isolate("") == ""

@@ -1,20 +1,24 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, keyed, hash-chained audit log.
 
-Each entry holds the SHA-256 of its own content and of the entry before it,
-so changing, removing or inserting an entry breaks the chain at that point
-(`docket audit verify`). On PostgreSQL a trigger also refuses UPDATE and
-DELETE on the table.
+Each entry holds an HMAC-SHA256, under the audit key kept with the encryption
+keyring (never in the database), of its own content and of the entry before
+it, so changing, removing or inserting an entry breaks the chain at that point
+(`docket audit verify`), and someone who can write the database cannot
+recompute the chain. Entries written before the chain was keyed keep their
+plain SHA-256 (`docket.audit.chain`). On PostgreSQL a trigger also refuses
+UPDATE and DELETE on the table.
 """
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS = "0" * 64
+from docket.audit import chain as chains
+from docket.audit.chain import GENESIS
+
+__all__ = ["GENESIS", "Action", "AuditEntry"]
 
 
 class Action(models.TextChoices):
@@ -34,6 +38,8 @@ class Action(models.TextChoices):
     MERGE = "merge", _("Merged persons")
     UNMERGE = "unmerge", _("Undid a merge")
     NOT_SAME = "not_same", _("Not the same person")
+    KEYED = "keyed", _("Keyed the audit log")
+    ANCHOR = "anchor", _("Anchored the audit log")
 
 
 class AuditEntry(models.Model):
@@ -54,6 +60,10 @@ class AuditEntry(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # How `hash` is computed (docket.audit.chain): entries from before the switch stay plain.
+    chain = models.PositiveSmallIntegerField(default=chains.KEYED)
+    # The keyring key whose audit key keyed this entry; empty for plain entries.
+    key_id = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -78,5 +88,7 @@ class AuditEntry(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """Raises crypto.DecryptionError when a keyed entry's key is no longer in the keyring."""
+        if self.chain == chains.PLAIN:
+            return chains.plain_hash(self.content())
+        return chains.keyed_hash(chains.keyed_content(self.content(), self.key_id), self.key_id)

@@ -146,7 +146,26 @@ def days_detained(events: list[Event], *, as_of: date) -> int:
 
 
 def days_detained_without_charge(events: list[Event], *, as_of: date) -> int:
-    """Detention days before any charge: a detention known to be charged counts none."""
+    """Days held before a charge was brought, over every detention of one person.
+
+    For each detention span (`detention_spans`: from its first day to its end,
+    the next release or deportation, or `as_of`):
+
+    - with a dated "charge brought" event of the person on or after the first
+      day and on or before the last (the earliest possible day of a partial
+      date), the days from the first day to the first such charge count,
+      **whether or not the detention is flagged as charged**: the flag says a
+      charge came, the event says when, and the days before it were days
+      without charge;
+    - with none, and the detention flagged as charged (`charged is True`), no
+      day counts: a charge came at a date not recorded, and a figure must not
+      claim days it cannot show (it is then a lower bound);
+    - with none, and the detention not flagged as charged (False, or not
+      known), every day of the span counts.
+
+    A charge dated before a detention began belongs to an earlier one, so it
+    does not shorten this one. Overlapping spans count their days once.
+    """
     charges = sorted(
         event.start.earliest()
         for event in events
@@ -154,10 +173,11 @@ def days_detained_without_charge(events: list[Event], *, as_of: date) -> int:
     )
     uncharged = []
     for begin, finish, detention in detention_spans(events, as_of=as_of):
-        if detention.charged is True:
-            continue
         charged_on = next((day for day in charges if begin <= day <= finish), None)
-        uncharged.append((begin, charged_on or finish))
+        if charged_on is not None:
+            uncharged.append((begin, charged_on))
+        elif detention.charged is not True:
+            uncharged.append((begin, finish))
     return _merged_days(uncharged)
 
 

@@ -21,6 +21,7 @@ import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
+from pathlib import Path
 from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
@@ -167,6 +168,17 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes, manifest: dict[str, s
 class Summary:
     records: int
     files: int
+
+
+def create_private(path: Path) -> IO[bytes]:
+    """A new file only its owner may read or write (0600, whatever the umask), for writing.
+
+    The archive is encrypted, but its passphrase may be weak: nobody else on the
+    machine gets to try it offline. Refuses a file that already exists.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
 
 
 def write_backup(target: IO[bytes], *, passphrase: str) -> Summary:

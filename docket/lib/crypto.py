@@ -8,9 +8,14 @@ key. A sealed value names its key, so nothing has to guess.
 
 Sealed text: "dk1$<key id>$<base64 of nonce + ciphertext>".
 Sealed files: b"DKE1" + key id (8 bytes) + nonce + ciphertext.
+
+Each key also yields an audit key (HKDF-SHA256 with a label of its own, so it
+is never the encryption key itself) under which the audit log's entries and
+checkpoints are keyed: whoever holds only the database cannot recompute them.
 """
 
 import base64
+import functools
 import os
 import secrets
 from dataclasses import dataclass
@@ -18,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -27,6 +34,8 @@ TEXT_PREFIX = "dk1"
 FILE_MAGIC = b"DKE1"
 KEY_ID_LENGTH = 8
 NONCE_LENGTH = 12
+# Changing this label would make every keyed audit entry fail verification.
+AUDIT_KEY_LABEL = b"docket audit log HMAC-SHA256 v1"
 
 
 class DecryptionError(Exception):
@@ -109,6 +118,27 @@ def keyring() -> Keyring:
     if _cached is None or _cached[0] != stamp:
         _cached = (stamp, parse_keyring(path.read_text(), str(path)))
     return _cached[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _derive_audit_key(key: bytes, key_id: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=AUDIT_KEY_LABEL + key_id.encode()
+    ).derive(key)
+
+
+def audit_key(key_id: str | None = None) -> tuple[str, bytes]:
+    """(key id, audit key): of the current key by default, else of the key named.
+
+    Raises DecryptionError when the keyring no longer holds that key.
+    """
+    ring = keyring()
+    chosen = ring.current_id if key_id is None else key_id
+    try:
+        key = ring.keys[chosen]
+    except KeyError:
+        raise DecryptionError(f"the key {chosen!r} is not in the keyring") from None
+    return chosen, _derive_audit_key(key, chosen)
 
 
 def seal_bytes(data: bytes, *, context: bytes = b"") -> bytes:

@@ -66,6 +66,9 @@ import itertools
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
+
+from django.db.models import CharField
 
 __all__ = [
     "fold",
@@ -73,6 +76,8 @@ __all__ = [
     "name_key_variants",
     "name_keys",
     "name_skeleton",
+    "strip_direction_controls",
+    "strip_direction_controls_from",
 ]
 
 # At most this many readings of one name; more ambiguous spellings keep the first ones.
@@ -119,8 +124,38 @@ _FOLD_TABLE = str.maketrans(
 )
 # Direction embeddings and isolates (U+202A–U+202E, U+2066–U+2069).
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_HAS_CONTROL = re.compile(
+    "[\u202a-\u202e\u2066-\u2069]|^[\u200e\u200f\u061c]|[\u200e\u200f\u061c]$"
+)
 _SPACES = re.compile(r"\s+")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+# Direction marks (LRM, RLM, ALM): harmless inside a name written in two scripts,
+# but at either end they pull the text around the name into their direction.
+_END_MARKS = "\u200e\u200f\u061c"
+
+
+def strip_direction_controls(text: str) -> str:
+    """`text` with no direction embedding, override or isolate (U+202A–U+202E,
+    U+2066–U+2069), and no direction mark at either end.
+
+    An override in a name flips everything displayed after it (a list of names,
+    a sentence around one), so names and other short text are stored without
+    them; pages isolate each name (<bdi>, `isolate`) to show it in its own
+    direction instead.
+    """
+    return _BIDI_CONTROLS.sub("", text).strip(_END_MARKS)
+
+
+def strip_direction_controls_from(instance: Any) -> None:
+    """Apply `strip_direction_controls` to every short text field (CharField) of a model
+    instance: names, titles, places, references. Long texts keep their marks."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, CharField) and not field.choices:
+            value = getattr(instance, field.attname, None)
+            if isinstance(value, str) and _HAS_CONTROL.search(value):
+                setattr(instance, field.attname, strip_direction_controls(value))
 
 
 def _fold(text: str, *, keep_zwnj: bool) -> str:

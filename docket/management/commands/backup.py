@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.lib.backup import BackupError, write_backup
+from docket.lib.backup import BackupError, create_private, write_backup
 
 
 def passphrase_from(variable: str) -> str:
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"{out} already exists; choose a new file name.")
         partial = out.with_name(out.name + ".partial")
         try:
-            with partial.open("xb") as target:
+            with create_private(partial) as target:
                 summary = write_backup(target, passphrase=passphrase)
             partial.rename(out)
         except BackupError as error:

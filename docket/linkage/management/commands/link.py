@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from docket.lib.spreadsheet import safe_row
 from docket.linkage.model import DEFAULT_THRESHOLD, link
 from docket.linkage.records import REQUIRED_COLUMNS, RecordsError, prepare, read_csv
 
@@ -67,7 +68,8 @@ class Command(BaseCommand):
             record_ids = columns["record_id"]
             for unique_id, record_id in enumerate(record_ids):
                 cluster = linkage.cluster_of.get(unique_id, unique_id)
-                writer.writerow([record_id, record_ids[cluster]])
+                # The output is opened in spreadsheets: a record id must not run as a formula.
+                writer.writerow(safe_row([record_id, record_ids[cluster]]))
         partial.replace(out)
         clusters = len({linkage.cluster_of.get(index, index) for index in range(len(rows))})
         progress(
