@@ -27,7 +27,7 @@ from docket.linkage.models import CandidatePair, PairStatus, Scope, ScoringRun
 from docket.linkage.reasons import reasons
 from docket.linkage.scoring import REVIEW_THRESHOLD
 from docket.linkage.tasks import find_duplicate_persons, find_duplicates_of_person
-from docket.people.merges import check_merge, may_merge, merge_raised, raised_level, stricter
+from docket.people.merges import check_merge, may_merge, raised_level, raised_sentence, stricter
 from docket.people.models import Person
 
 PAGE_SIZE = 25
@@ -160,17 +160,8 @@ def _decide(request: HttpRequest, user: User, pair: CandidatePair) -> HttpRespon
                 "The two records are now one person. Their page shows everything; "
                 "the merge can be undone there."
             )
-            raised = merge_raised(merge)
-            if raised:
-                labels = dict(Person._meta.get_field("confidentiality").flatchoices)
-                message += " " + _(
-                    "The record kept was %(before)s and is now %(after)s, as the stricter "
-                    "of the two: fewer people may see it."
-                ) % {
-                    "before": str(labels[raised[0]]).lower(),
-                    "after": str(labels[raised[1]]).lower(),
-                }
-            messages.success(request, message)
+            raised = raised_sentence(merge)
+            messages.success(request, f"{message} {raised}" if raised else message)
             return redirect("people:person_detail", pk=merge.keep_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

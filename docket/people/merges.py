@@ -142,6 +142,18 @@ def merge_raised(merge: Merge) -> tuple[str, str] | None:
     return (before, after) if before and after and before != after else None
 
 
+def raised_sentence(merge: Merge | None) -> str:
+    """What a result message adds when the merge raised the kept person's level."""
+    raised = merge_raised(merge) if merge is not None else None
+    if raised is None:
+        return ""
+    labels = dict(Confidentiality.choices)
+    return _(
+        "The record kept was %(before)s and is now %(after)s, as the stricter of the two: "
+        "fewer people may see it."
+    ) % {"before": str(labels[raised[0]]).lower(), "after": str(labels[raised[1]]).lower()}
+
+
 def _save(row: Model, actor: Any, fields: list[str]) -> None:
     row._history_user = actor  # type: ignore[attr-defined]
     row.save(update_fields=fields)
