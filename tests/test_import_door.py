@@ -326,3 +326,18 @@ def test_an_import_never_lowers_confidentiality_and_says_so(base, outsider):
     assert Case.objects.get(pk=_imported("cases", "csecret")).confidentiality == "secret"
     assert "1 record keeps the stricter confidentiality recorded in Docket (cases[0])" in output
     assert not Event.objects.exists()
+
+
+def test_an_import_that_raises_confidentiality_says_so(base, outsider):
+    raised = _header(
+        persons=[
+            {"ref": "prequester", "names": [{"name": "Mina Rahimi"}], "confidentiality": "secret"}
+        ]
+    )
+
+    done, output = _import(_write(base, raised, "raised.json"), "--as", outsider.username)
+
+    assert done
+    assert "1 record was made more confidential by the file (persons[0])." in output
+    entry = AuditEntry.objects.filter(action="change", actor=outsider).get()
+    assert entry.detail["fields"] == ["confidentiality"]

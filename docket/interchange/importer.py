@@ -91,8 +91,10 @@ class Tally:
 class ImportReport:
     source: str
     tallies: dict[str, Tally] = field(default_factory=dict)
-    # Paths of records whose file gave a lower confidentiality than Docket keeps.
+    # Paths of records whose file gave a lower confidentiality than Docket keeps,
+    # and of records the file made more confidential: neither happens unsaid.
     kept_stricter: list[str] = field(default_factory=list)
+    raised: list[str] = field(default_factory=list)
 
     def total(self, state: str) -> int:
         return sum(getattr(tally, state) for tally in self.tallies.values())
@@ -103,14 +105,24 @@ class ImportReport:
             f"Imported source {self.source!r}: {self.total(ADDED)} records added, "
             f"{self.total(CHANGED)} changed, {self.total(UNCHANGED)} unchanged."
         )
+        if self.raised:
+            count = len(self.raised)
+            text += (
+                f" {count} {'record was' if count == 1 else 'records were'} made more "
+                f"confidential by the file ({_some(self.raised)})."
+            )
         if self.kept_stricter:
             count = len(self.kept_stricter)
             text += (
                 f" {count} {'record keeps' if count == 1 else 'records keep'} the stricter "
-                f"confidentiality recorded in Docket ({', '.join(self.kept_stricter[:5])}"
-                f"{', …' if count > 5 else ''}): an import never lowers it."
+                f"confidentiality recorded in Docket ({_some(self.kept_stricter)}): "
+                "an import never lowers it."
             )
         return text
+
+
+def _some(paths: list[str]) -> str:
+    return ", ".join(paths[:5]) + (", …" if len(paths) > 5 else "")
 
 
 def import_bundle(plan: Plan, *, progress: Progress | None = None) -> ImportReport:
@@ -299,6 +311,8 @@ class _Writer:
             if values["confidentiality"] != wanted:
                 # Kept, and said so in the report: never lowered, never silently.
                 self.report.kept_stricter.append(row.path)
+            elif wanted != instance.confidentiality:
+                self.report.raised.append(row.path)
         return values
 
     def _upsert(
