@@ -311,6 +311,31 @@ def test_merging_from_the_pair_page_and_undoing(records, coordinator, logged_in)
     assert f"{PAIRS} pairs to review" in client.get(reverse("linkage:review")).content.decode()
 
 
+def test_a_merge_that_raises_confidentiality_says_so_before_after_and_in_the_log(
+    records, coordinator, logged_in
+):
+    services.find_duplicates_everywhere()
+    pair = _pair(records, "mh1", "mh2")
+    keep, absorb = records["mh1"], records["mh2"]
+    Person.objects.filter(pk=absorb.pk).update(confidentiality="restricted")
+    client = logged_in(coordinator)
+
+    page = client.get(reverse("linkage:pair", args=[pair.pk])).content.decode()
+    response = client.post(
+        reverse("linkage:pair", args=[pair.pk]),
+        {"action": "merge", "keep": str(keep.pk)},
+        follow=True,
+    )
+
+    assert page.count("(kept, it becomes Restricted: now Internal)") == 1
+    assert (
+        "The record kept was internal and is now restricted, as the stricter of the two"
+        in response.content.decode()
+    )
+    entry = AuditEntry.objects.get(action=Action.MERGE)
+    assert entry.detail["confidentiality_raised"] == ["internal", "restricted"]
+
+
 def test_a_merge_queues_a_new_look_at_the_kept_person(
     records, coordinator, logged_in, django_capture_on_commit_callbacks
 ):

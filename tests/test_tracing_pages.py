@@ -361,3 +361,30 @@ def test_the_request_list_shows_years_without_contact_in_the_same_few_queries(
         response = client.get(reverse("tracing:request_list"))
 
     assert response.text.count(f'<td class="number">{expected}</td>') == 8
+
+
+def test_confirming_a_match_says_when_the_kept_record_becomes_more_confidential(
+    documenter, coordinator, team, logged_in
+):
+    from docket.people.services import NameInput
+
+    recorded = factories.person(documenter, "Gholamreza Shekari", team=team)
+    requester = factories.person(documenter, "Shahla Shekari", team=team)
+    request = services.open_request(
+        actor=documenter,
+        intake=services.Intake(
+            requester=requester,
+            sought=services.NewPerson(names=[NameInput("Qolamreza Shakari")]),
+            team=team,
+        ),
+    )
+    match = request.matches.get(candidate_id=recorded.pk)
+
+    response = logged_in(coordinator).post(
+        reverse("tracing:match_decide", args=[request.pk]),
+        {"match": match.pk, "decision": "confirm"},
+        follow=True,
+    )
+
+    assert "The match was confirmed" in response.content.decode()
+    assert "The record kept was internal and is now restricted" in response.content.decode()

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from docket.accounts.models import Team, User
+from docket.accounts.models import User
 from docket.accounts.permissions import Confidentiality
 from docket.cases.models import (
     Authority,
@@ -27,7 +27,7 @@ from docket.cases.models import (
     Source,
     SourceKind,
 )
-from docket.lib.forms import RecordsField
+from docket.lib.forms import RecordsField, offer_teams
 from docket.people.models import Person
 
 # The model fields' empty help text would otherwise hide PartialDateFormField's own.
@@ -123,8 +123,7 @@ class CaseForm(VersionedForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(members=user)  # type: ignore[attr-defined]
-        self.fields["team"].help_text = _("One of your own teams")
+        offer_teams(self.fields["team"], user, self.instance.team_id)
         field = self.fields["persons"]
         assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
         # Any visible person is accepted; only a few are listed, since there may be thousands.
@@ -288,8 +287,7 @@ class SourceForm(VersionedForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(members=user)  # type: ignore[attr-defined]
-        self.fields["team"].help_text = _("One of your own teams")
+        offer_teams(self.fields["team"], user, self.instance.team_id)
 
 
 class EvidenceForm(PlainForm):

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, models, transaction
@@ -47,7 +48,7 @@ from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases.models import Case, CustodyAction, CustodyEntry, Event, Evidence, Involvement
 from docket.cases.services import EVIDENCE_CONTEXT
-from docket.interchange.format import COLLECTIONS, MODELS, QUESTIONS
+from docket.interchange.format import COLLECTIONS, MODELS, QUESTIONS, SINGULAR
 from docket.interchange.models import ImportedRef
 from docket.interchange.validation import (
     BundleRefused,
@@ -58,11 +59,13 @@ from docket.interchange.validation import (
     Ref,
     Row,
 )
+from docket.letters import services as letter_services
 from docket.letters.models import Answer, AnswerStatus, Dispatch, Letter, Question, Response
 from docket.lib.crypto import seal_bytes
 from docket.lib.records import ConfidentialRecord, Record
 from docket.people.models import Person, PersonName, Relationship
 from docket.search.signals import deferred_indexing
+from docket.tracing import services as tracing_services
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
 STRICTNESS = [
@@ -88,16 +91,38 @@ class Tally:
 class ImportReport:
     source: str
     tallies: dict[str, Tally] = field(default_factory=dict)
+    # Paths of records whose file gave a lower confidentiality than Docket keeps,
+    # and of records the file made more confidential: neither happens unsaid.
+    kept_stricter: list[str] = field(default_factory=list)
+    raised: list[str] = field(default_factory=list)
 
     def total(self, state: str) -> int:
         return sum(getattr(tally, state) for tally in self.tallies.values())
 
     @property
     def summary(self) -> str:
-        return (
+        text = (
             f"Imported source {self.source!r}: {self.total(ADDED)} records added, "
             f"{self.total(CHANGED)} changed, {self.total(UNCHANGED)} unchanged."
         )
+        if self.raised:
+            count = len(self.raised)
+            text += (
+                f" {count} {'record was' if count == 1 else 'records were'} made more "
+                f"confidential by the file ({_some(self.raised)})."
+            )
+        if self.kept_stricter:
+            count = len(self.kept_stricter)
+            text += (
+                f" {count} {'record keeps' if count == 1 else 'records keep'} the stricter "
+                f"confidentiality recorded in Docket ({_some(self.kept_stricter)}): "
+                "an import never lowers it."
+            )
+        return text
+
+
+def _some(paths: list[str]) -> str:
+    return ", ".join(paths[:5]) + (", …" if len(paths) > 5 else "")
 
 
 def import_bundle(plan: Plan, *, progress: Progress | None = None) -> ImportReport:
@@ -115,6 +140,16 @@ def import_bundle(plan: Plan, *, progress: Progress | None = None) -> ImportRepo
         writer.discard_files()
         raise
     return writer.report
+
+
+def _refusal(row: Row, refusal: PermissionDenied | ValidationError) -> Problem:
+    """A write service's refusal as one sentence naming the record."""
+    if isinstance(refusal, ValidationError):
+        reason = " ".join(str(message) for message in refusal.messages)
+    else:
+        reason = str(refusal) or "you may not change it."
+    record = SINGULAR[row.collection] + (f' "{row.ref}"' if row.ref else "")
+    return Problem(row.path, f"{record}: {reason[:1].lower()}{reason[1:]}")
 
 
 def _same(current: Any, value: Any) -> bool:
@@ -164,6 +199,8 @@ class _Writer:
             for question in row.lists["questions"]
         }
         self.answered = {ref.ref for row in plan.rows["responses"] for ref in row.lists["answers"]}
+        # Letters of which a copy had gone out before this import (letters.services).
+        self.sent: set[int] = set()
 
     def write_all(self) -> None:
         for collection, ref, row_id, object_id in ImportedRef.objects.filter(
@@ -175,10 +212,16 @@ class _Writer:
             rows = self.plan.rows[collection]
             tally = self.report.tallies.setdefault(collection, Tally())
             existing = self._existing(collection, rows)
+            if collection == "letters":
+                # The rule that sent letters are fixed, asked once for the whole file.
+                self.sent = letter_services.sent_among(letter.pk for letter in existing.values())
             write = getattr(self, f"_write_{collection}")
             for done, row in enumerate(rows, start=1):
                 self.path = row.path
-                outcome: Outcome = write(row, existing.get(row.ref) if row.ref else None)
+                try:
+                    outcome: Outcome = write(row, existing.get(row.ref) if row.ref else None)
+                except (PermissionDenied, ValidationError) as refusal:
+                    raise BundleRefused([_refusal(row, refusal)]) from None
                 self._audit(outcome)
                 setattr(tally, outcome.state, getattr(tally, outcome.state) + 1)
                 if self.progress and (done % 250 == 0 or done == len(rows)):
@@ -263,9 +306,13 @@ class _Writer:
             if team is not None or instance is None:
                 values["team_id"] = team
         if isinstance(instance, ConfidentialRecord) and "confidentiality" in values:
-            values["confidentiality"] = max(
-                values["confidentiality"], instance.confidentiality, key=STRICTNESS.index
-            )
+            wanted = values["confidentiality"]
+            values["confidentiality"] = max(wanted, instance.confidentiality, key=STRICTNESS.index)
+            if values["confidentiality"] != wanted:
+                # Kept, and said so in the report: never lowered, never silently.
+                self.report.kept_stricter.append(row.path)
+            elif wanted != instance.confidentiality:
+                self.report.raised.append(row.path)
         return values
 
     def _upsert(
@@ -441,8 +488,21 @@ class _Writer:
         return changed
 
     def _write_letters(self, row: Row, instance: Letter | None) -> Outcome:
-        outcome = self._upsert(row, Letter, instance, row.values)
+        values = dict(row.values)
+        published = values.pop("published")
+        if instance is not None:
+            letter_services.check_fixed_once_sent(
+                instance,
+                sent=instance.pk in self.sent,
+                title=values["title"],
+                body=values["body"],
+            )
+        outcome = self._upsert(row, Letter, instance, values)
         letter = outcome.instance
+        if letter.published != published:
+            # Who may publish is the letters service's rule, as on the letter's page.
+            letter_services.set_published(actor=self.actor, letter=letter, published=published)
+            outcome.also("published", True)
         to = [self.pks[ref] for ref in row.lists["to"]]
         cases = [self.pks[ref] for ref in row.lists["cases"]]
         recipients_changed, copies_changed = self._copies(letter, to, row.facts)
@@ -466,6 +526,7 @@ class _Writer:
         fields_changed: set[str] = set()
         for authority_id, dropped in current.items():
             if authority_id not in to:
+                letter_services.check_copy_kept(dropped)
                 self._mark(dropped)
                 dropped.delete()
                 recipients_changed = True
@@ -478,6 +539,8 @@ class _Writer:
                 recipients_changed = True
                 continue
             differ = [name for name, value in wanted.items() if getattr(dispatch, name) != value]
+            if wanted["sent_on"] is None and "sent_on" in differ:
+                letter_services.check_copy_kept(dispatch)
             if differ:
                 for name in differ:
                     setattr(dispatch, name, wanted[name])
@@ -488,6 +551,9 @@ class _Writer:
 
     def _questions(self, letter: Letter, wanted: list[QuestionRow]) -> bool:
         """Make the letter's questions the file's, numbered 1..n in the file's order."""
+        letter_services.check_fixed_once_sent(
+            letter, sent=letter.pk in self.sent, questions=[entry.text for entry in wanted]
+        )
         current = {question.pk: question for question in letter.questions.all()}
         plan: list[tuple[QuestionRow, Question | None]] = []
         for entry in wanted:
@@ -582,7 +648,11 @@ class _Writer:
         return self._upsert(row, MODELS["tracing_requests"], instance, row.values)
 
     def _write_consents(self, row: Row, instance: Any) -> Outcome:
-        return self._upsert(row, MODELS["consents"], instance, row.values)
+        # A withdrawal recorded in Docket is never undone by a file (tracing.services).
+        values = tracing_services.consent_as_imported(instance, self._resolve(row.values))
+        return self._upsert(
+            row, MODELS["consents"], instance, values, on_create={"recorded_by": self.actor}
+        )
 
     def _write_contact_attempts(self, row: Row, instance: Any) -> Outcome:
         return self._upsert(row, MODELS["contact_attempts"], instance, row.values)

@@ -543,6 +543,8 @@ class _Reader:
         if self.actor is not None:
             self._check_changes(earlier)
         self._check_secret_records(rows, earlier)
+        if self.actor is not None:
+            self._check_owning_teams(rows, earlier)
         self._check_answers(rows, earlier)
         self._check_repliers(rows, earlier)
 
@@ -659,6 +661,27 @@ class _Reader:
                         f"{row.path}.confidentiality",
                         f"a secret record needs an owning team, or nobody could see it: {where}",
                     )
+
+    def _check_owning_teams(self, rows: dict[str, list[Row]], earlier: dict[Ref, int]) -> None:
+        """A person importing files what they add under a team, as the write services do
+        (docket.lib.services.owning_team): a record of no team would be edited by anyone
+        and, made secret later, seen by no one."""
+        if self.team is not None:
+            return
+        for collection in ("persons", "cases", "sources", "letters", "tracing_requests"):
+            for row in rows[collection]:
+                if row.values.get("team_id") is not None:
+                    continue
+                if row.ref is not None and Ref(collection, row.ref) in earlier:
+                    continue  # an update keeps the record's team
+                where = (
+                    "name one in team or give --team" if collection == "cases" else ("give --team")
+                )
+                self.problem(
+                    row.path,
+                    f"{SINGULAR[collection]} {shown(row.ref or '')} needs an owning team, and "
+                    f"you belong to no team or to several: {where}",
+                )
 
     def _check_answers(self, rows: dict[str, list[Row]], earlier: dict[Ref, int]) -> None:
         """A response answers questions of the letter it responds to."""
@@ -996,7 +1019,9 @@ def _tracing_request(reader: _Reader, item: _Item) -> Row:
 
 def _consent(reader: _Reader, item: _Item) -> Row:
     ref = item.own_ref("consents")
-    person = item.ref("person", "persons", required=True)
+    # A consent is the person's own word, written on their record: only someone who may
+    # change that person records it, as on the tracing pages.
+    person = item.ref("person", "persons", required=True, parent=True)
     # "public" is the format's word for everyone; a person's ref cannot be that word.
     public = item.data.get("granted_to") == PUBLIC
     granted_to = None if public else item.ref("granted_to", "persons", required=True)

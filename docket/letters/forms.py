@@ -11,15 +11,15 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from docket.accounts.models import Team, User
+from docket.accounts.models import User
 from docket.cases.forms import PlainForm, VersionedForm
 from docket.cases.models import Authority, Case
 from docket.letters.models import AnswerStatus, Channel, Dispatch, Letter, Question, ReplyChannel
-from docket.lib.forms import RecordsField
+from docket.lib.forms import RecordsField, offer_teams
 
 
 class LetterState:
@@ -143,13 +143,7 @@ class LetterForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.sent = sent
         # One's own teams, and the team the letter already has (an administrator's edit).
-        teams = (
-            Q(members=user) | Q(pk=self.instance.team_id)
-            if self.instance.team_id
-            else Q(members=user)
-        )
-        self.fields["team"].queryset = Team.objects.filter(teams).distinct()  # type: ignore[attr-defined]
-        self.fields["team"].help_text = _("One of your own teams")
+        offer_teams(self.fields["team"], user, self.instance.team_id)
         recipients = self.fields["recipients"]
         assert isinstance(recipients, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
         recipients.queryset = authorities

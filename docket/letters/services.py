@@ -94,6 +94,42 @@ def _any_sent(letter: Letter) -> bool:
     return letter.dispatches.filter(sent_on__isnull=False).exists()
 
 
+def sent_among(letter_ids: Iterable[int]) -> set[int]:
+    """Of these letters, those of which a copy has gone out: one query for a whole import."""
+    return set(
+        Dispatch.objects.filter(letter__in=list(letter_ids), sent_on__isnull=False)
+        .values_list("letter_id", flat=True)
+        .distinct()
+    )
+
+
+def check_fixed_once_sent(
+    letter: Letter,
+    *,
+    sent: bool,
+    title: str | None = None,
+    body: str | None = None,
+    questions: Sequence[str] | None = None,
+) -> None:
+    """Once a copy has gone out, what it said is fixed: the title, body and questions no
+    longer change (write a follow-up instead). Pages, the API and the importer ask this."""
+    if sent and (
+        (title is not None and title != letter.title)
+        or (body is not None and body != letter.body)
+        or (questions is not None and list(questions) != _question_texts(letter))
+    ):
+        raise ValidationError(
+            _("This letter has been sent: its text and questions can no longer change.")
+        )
+
+
+def check_copy_kept(dispatch: Dispatch) -> None:
+    """A copy that has gone out cannot be taken back, by dropping its recipient or by
+    clearing its sending date: its recipient has it, and owes an answer."""
+    if dispatch.sent_on is not None:
+        raise ValidationError({"recipients": _("A copy already sent cannot be taken back.")})
+
+
 def _set_questions(letter: Letter, texts: Sequence[str], actor: Any) -> None:
     texts = [text.strip() for text in texts if text.strip()]
     existing = {question.number: question for question in letter.questions.all()}
@@ -112,10 +148,7 @@ def _set_recipients(letter: Letter, authorities: Iterable[Authority]) -> None:
     current = {dispatch.authority_id: dispatch for dispatch in letter.dispatches.all()}
     for authority_id, dispatch in current.items():
         if authority_id not in wanted:
-            if dispatch.sent_on is not None:
-                raise ValidationError(
-                    {"recipients": _("A copy already sent cannot be taken back.")}
-                )
+            check_copy_kept(dispatch)
             dispatch.delete()
     for authority_id, authority in wanted.items():
         if authority_id not in current:
@@ -169,15 +202,13 @@ def update_letter(
     and questions no longer change (write a follow-up instead); recipients may be added."""
     require_editable(actor, letter)
     _check_fields(fields)
-    sent = _any_sent(letter)
-    if sent and (
-        (title is not None and title != letter.title)
-        or ("body" in fields and fields["body"] != letter.body)
-        or (questions is not None and list(questions) != _question_texts(letter))
-    ):
-        raise ValidationError(
-            _("This letter has been sent: its text and questions can no longer change.")
-        )
+    check_fixed_once_sent(
+        letter,
+        sent=_any_sent(letter),
+        title=title,
+        body=fields.get("body"),
+        questions=questions,
+    )
     if letter.published and (
         (title is not None and title != letter.title)
         or ("body" in fields and fields["body"] != letter.body)
@@ -480,8 +511,23 @@ def publish_letter(
     differs (the letter or a person changed meanwhile), nothing is published.
     """
     require_editable(actor, letter)
+    return set_published(actor=actor, letter=letter, published=published, expected=expected)
+
+
+def require_publisher(actor: Any, letter: Letter) -> None:
+    """Publishing and withdrawing: coordinators of the owning team and administrators."""
     if not may_publish(actor, letter):
         raise PermissionDenied(_("Only a coordinator of the owning team may publish a letter."))
+
+
+def set_published(
+    *, actor: Any, letter: Letter, published: bool, expected: str | None = None
+) -> Letter:
+    """Publish or withdraw a letter the caller already may edit (the importer checked that
+    for the whole file); `actor` None is the system itself (`docket demo`). `expected`: see
+    `publish_letter`."""
+    if actor is not None:
+        require_publisher(actor, letter)
     detail: dict[str, Any] = {"published": published}
     if published:
         public = redaction.redact(letter)

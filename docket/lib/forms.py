@@ -58,3 +58,28 @@ class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
                     params={"pk": item},
                 )
         return super().clean(value)
+
+
+def offer_teams(field: forms.Field, user: Any, current_team_id: int | None = None) -> None:
+    """The owning team of a record: one of the writer's own teams (an administrator may
+    choose any), or the team the record already has. Always required, as the write
+    services require it (docket.lib.services.owning_team): a record of no team would be
+    changed by anyone and, made secret, seen by no one. A writer of exactly one team
+    may leave it empty: the service files the record under that team."""
+    from django.db.models import Q
+
+    from docket.accounts.models import Role, Team
+
+    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - a foreign key's field
+    if getattr(user, "role", None) == Role.ADMINISTRATOR:
+        teams = Team.objects.all()
+    else:
+        chosen = Q(members=user) | Q(pk=current_team_id) if current_team_id else Q(members=user)
+        teams = Team.objects.filter(chosen).distinct()
+    field.queryset = teams.order_by("name")
+    own = list(Team.objects.filter(members=user)[:2]) if getattr(user, "pk", None) else []
+    # A writer of one team may leave it out: the service files the record under it.
+    field.required = len(own) != 1
+    if len(own) == 1 and field.initial is None:
+        field.initial = own[0]
+    field.help_text = _("One of your own teams")

@@ -17,12 +17,22 @@ def require_writer(actor: Any) -> User:
     return actor
 
 
-def owning_team(actor: User, team: Team | None) -> Team | None:
-    """The team a new record belongs to: the one chosen, which must be the actor's own,
-    or the actor's only team when none is chosen."""
+def owning_team(actor: User, team: Team | None) -> Team:
+    """The team a new record belongs to: the one chosen, which must be the actor's own
+    (an administrator may choose any), or the actor's only team when none is chosen.
+
+    A record is never filed under no team: nobody would own it, any documenter could
+    change it, and once made secret nobody could see it, its author included. So an
+    actor of no team, or of several, must choose."""
     teams = list(actor.teams.all())
     if team is None:
-        return teams[0] if len(teams) == 1 else None
+        if len(teams) == 1:
+            return teams[0]
+        if not teams and actor.role != Role.ADMINISTRATOR:
+            raise ValidationError(
+                {"team": _("You belong to no team; ask an administrator to add you to one.")}
+            )
+        raise ValidationError({"team": _("Choose the team that owns this record.")})
     if actor.role != Role.ADMINISTRATOR and team not in teams:
         raise ValidationError({"team": _("You can only file records under one of your own teams.")})
     return team

@@ -27,7 +27,7 @@ from docket.linkage.models import CandidatePair, PairStatus, Scope, ScoringRun
 from docket.linkage.reasons import reasons
 from docket.linkage.scoring import REVIEW_THRESHOLD
 from docket.linkage.tasks import find_duplicate_persons, find_duplicates_of_person
-from docket.people.merges import check_merge, may_merge, stricter
+from docket.people.merges import check_merge, may_merge, raised_level, raised_sentence, stricter
 from docket.people.models import Person
 
 PAGE_SIZE = 25
@@ -79,10 +79,16 @@ class Side:
     cases: int
     events: int
     mergeable: bool
+    # The level this record would be raised to if kept, shown before the reviewer confirms.
+    raised_to: str = ""
 
 
-def _side(user: User, person: Person) -> Side:
+def _side(user: User, person: Person, other: Person) -> Side:
+    raised = raised_level(person, other)
     return Side(
+        raised_to=str(Person(confidentiality=raised).get_confidentiality_display())
+        if raised
+        else "",
         person=person,
         cases=Case.objects.visible_to(user).filter(persons=person).count(),
         events=Event.objects.visible_to(user)
@@ -113,7 +119,10 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = services.reviewable_pair(user, pk)
     if request.method == "POST":
         return _decide(request, user, pair)
-    sides = [_side(user, pair.person_a), _side(user, pair.person_b)]
+    sides = [
+        _side(user, pair.person_a, pair.person_b),
+        _side(user, pair.person_b, pair.person_a),
+    ]
     return render(
         request,
         "linkage/pair.html",
@@ -147,13 +156,12 @@ def _decide(request: HttpRequest, user: User, pair: CandidatePair) -> HttpRespon
                 raise ValidationError(_("Choose which of the two records to keep."))
             keep = pair.person_a if chosen == str(pair.person_a_id) else pair.person_b
             merge = services.merge_pair(actor=user, pair=pair, keep=keep)
-            messages.success(
-                request,
-                _(
-                    "The two records are now one person. Their page shows everything; "
-                    "the merge can be undone there."
-                ),
+            message = _(
+                "The two records are now one person. Their page shows everything; "
+                "the merge can be undone there."
             )
+            raised = raised_sentence(merge)
+            messages.success(request, f"{message} {raised}" if raised else message)
             return redirect("people:person_detail", pk=merge.keep_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

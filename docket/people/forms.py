@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from docket.accounts.models import Team, User
-from docket.lib.forms import PartialDateFormField
+from docket.lib.forms import PartialDateFormField, offer_teams
 from docket.people.models import (
     NameKind,
     Person,
@@ -136,12 +136,7 @@ class PersonForm(forms.ModelForm[Person]):
         assert isinstance(team, forms.ModelChoiceField)  # noqa: S101 - a foreign key
         # A person is filed under one of the writer's own teams; an administrator
         # editing another team's person may keep it where it is.
-        team.queryset = (
-            Team.objects.filter(Q(members=user) | Q(pk=current)).distinct()
-            if current
-            else own_teams
-        )
-        team.required = own_teams.exists()
+        offer_teams(team, user, current)
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("team", own_teams.first())
         nationality = self.fields["nationality"]

@@ -128,6 +128,32 @@ def stricter(first: str, second: str) -> str:
     return max(first, second, key=LEVELS.index)
 
 
+def raised_level(keep: Person, absorb: Person) -> str | None:
+    """The level `keep` would be raised to by absorbing `absorb`, or None when it stays:
+    a merge never lowers a record's confidentiality, and never raises it unsaid."""
+    level = stricter(keep.confidentiality, absorb.confidentiality)
+    return None if level == keep.confidentiality else level
+
+
+def merge_raised(merge: Merge) -> tuple[str, str] | None:
+    """The (before, after) levels of the kept person, when the merge raised them."""
+    levels = merge.moved.get("confidentiality") or {}
+    before, after = levels.get("before"), levels.get("after")
+    return (before, after) if before and after and before != after else None
+
+
+def raised_sentence(merge: Merge | None) -> str:
+    """What a result message adds when the merge raised the kept person's level."""
+    raised = merge_raised(merge) if merge is not None else None
+    if raised is None:
+        return ""
+    labels = dict(Confidentiality.choices)
+    return _(
+        "The record kept was %(before)s and is now %(after)s, as the stricter of the two: "
+        "fewer people may see it."
+    ) % {"before": str(labels[raised[0]]).lower(), "after": str(labels[raised[1]]).lower()}
+
+
 def _save(row: Model, actor: Any, fields: list[str]) -> None:
     row._history_user = actor  # type: ignore[attr-defined]
     row.save(update_fields=fields)
@@ -172,12 +198,11 @@ def merge_persons(*, actor: Any, keep: Person, absorb: Person) -> Merge:
     merge = Merge.objects.create(
         keep=keep, absorbed=absorb, moved=moved, merged_by=actor, merged_at=now
     )
-    record(
-        Action.MERGE,
-        actor=actor,
-        target=keep,
-        detail={"merge": merge.pk, "absorbed": absorb.pk, "moved": _counts(moved)},
-    )
+    detail: dict[str, Any] = {"merge": merge.pk, "absorbed": absorb.pk, "moved": _counts(moved)}
+    if moved["confidentiality"]["before"] != level:
+        # Said to the reviewer before and after; kept in the log with the merge.
+        detail["confidentiality_raised"] = [moved["confidentiality"]["before"], level]
+    record(Action.MERGE, actor=actor, target=keep, detail=detail)
     persons_merged.send(sender=Merge, merge=merge, actor=actor)
     return merge
 

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from docket.people.models import Person
-from docket.tracing.models import Consent, ConsentScope, TracingRequest
+from docket.tracing.models import Consent, ConsentScope, Refusal, TracingRequest
 
 
 class Public:
@@ -104,18 +104,39 @@ class Disclosure:
         return payload
 
 
+def refusals_binding(sought: Person, scope: str, to: Party, *, on: date) -> QuerySet[Refusal]:
+    """The refusals of `sought` for `scope` that bind towards `to` on day `on`, whichever
+    tracing request they were recorded on: those made to anyone, and, for a person, those
+    made on any request of theirs for `sought`. Deleted requests count too: a person's
+    "no" outlives the file it was written in."""
+    party = Q(refused_to_public=True)
+    if isinstance(to, Person):
+        party |= Q(tracing_request__requester=to)
+    return Refusal.objects.filter(
+        tracing_request__sought=sought, scope=scope, refused_on__lte=on
+    ).filter(party)
+
+
 def allowed_for_requester(request: TracingRequest, scope: str, as_of: date) -> bool:
-    """Whether `scope` may go to the requester of `request` on `as_of`: a consent to them
-    (or the public) in force, given after any refusal recorded on this request for it."""
-    refused = (
-        request.refusals.filter(scope=scope, refused_on__lte=as_of)
-        .order_by("-refused_on")
-        .values_list("refused_on", flat=True)
-        .first()
-    )
-    consents = consents_in_force(request.sought, scope, request.requester, on=as_of)
-    if refused is not None:
-        consents = consents.filter(given_on__gt=refused)
+    """Whether `scope` may go to the requester of `request` on `as_of`.
+
+    A consent to them (or the public) must be in force, and must be newer than every
+    refusal binding towards them (on this request or any other): a consent given after a
+    refusal to anyone counts again, whoever it names; after a refusal to this requester,
+    only a consent given to this requester by name counts again, because a "no" to them
+    is not undone by a "yes" to everyone."""
+    sought, requester = request.sought, request.requester
+    latest: dict[bool, date] = {}
+    for to_public, refused_on in refusals_binding(sought, scope, requester, on=as_of).values_list(
+        "refused_to_public", "refused_on"
+    ):
+        if refused_on > latest.get(to_public, date.min):
+            latest[to_public] = refused_on
+    consents = consents_in_force(sought, scope, requester, on=as_of)
+    if True in latest:
+        consents = consents.filter(given_on__gt=latest[True])
+    if False in latest:
+        consents = consents.filter(granted_to=requester, given_on__gt=latest[False])
     return consents.exists()
 
 

@@ -14,7 +14,7 @@ from docket.accounts.models import Team, User
 from docket.accounts.permissions import Confidentiality
 from docket.cases.forms import PlainForm
 from docket.cases.models import Authority, Case
-from docket.lib.forms import PartialDateFormField
+from docket.lib.forms import PartialDateFormField, offer_teams
 from docket.lib.records import MAX_ID
 from docket.people.models import Person, RelationshipKind, Script
 from docket.people.services import NameInput
@@ -102,7 +102,7 @@ class IntakeForm(PlainForm):
         visible = Person.objects.visible_to(user)
         self.fields["requester"].queryset = visible  # type: ignore[attr-defined]
         self.fields["sought"].queryset = visible  # type: ignore[attr-defined]
-        self.fields["team"].queryset = user.teams.all()  # type: ignore[attr-defined]
+        offer_teams(self.fields["team"], user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from docket.people import merges
 from docket.people import services as people_services
 from docket.people.models import NameKind, Person, RelationshipKind
 from docket.people.services import NameInput
-from docket.tracing.consent import allowed_for_requester, consents_in_force
+from docket.tracing.consent import allowed_for_requester
 from docket.tracing.models import (
     AskedFor,
     Consent,
@@ -354,11 +355,44 @@ def record_consent(
     return consent
 
 
+def _earliest(first: date | None, second: date | None) -> date | None:
+    days = [day for day in (first, second) if day is not None]
+    return min(days) if days else None
+
+
+def consent_as_imported(current: Consent | None, values: dict[str, Any]) -> dict[str, Any]:
+    """The values an import may write on a consent (`current` None for a new one).
+
+    An import records a person's word, it never revives it: a consent given in the
+    future is refused; of one already recorded, who gave it, to whom, for what and on
+    which day cannot change (record a new consent instead), and its end and withdrawal
+    only ever come earlier, so a withdrawal recorded in Docket stays whatever the file
+    says. Refusals are not in the format at all; they bind through
+    docket.tracing.consent, whatever consents a file brings.
+    """
+    given_on = values.get("given_on")
+    if given_on is not None and given_on > timezone.localdate():
+        raise ValidationError(_("A consent cannot be given in the future."))
+    if current is None:
+        return values
+    fixed = ("person_id", "scope", "granted_to_id", "granted_to_public", "given_on")
+    if any(name in values and getattr(current, name) != values[name] for name in fixed):
+        raise ValidationError(
+            _(
+                "Who gave this consent, to whom, for what and on which day cannot change; "
+                "record a new consent instead."
+            )
+        )
+    values = dict(values)
+    for name in ("expires_on", "withdrawn_on"):
+        if name in values:
+            values[name] = _earliest(getattr(current, name), values[name])
+    return values
+
+
 def request_consents(request: TracingRequest) -> Any:
     """The consents that concern this request: the sought person's, to its requester or
     to the public."""
-    from django.db.models import Q
-
     return Consent.objects.filter(person=request.sought_id).filter(
         Q(granted_to=request.requester_id) | Q(granted_to_public=True)
     )
@@ -393,7 +427,11 @@ def record_refusal(
     to_public: bool = False,
     notes: str = "",
 ) -> Refusal:
-    """The sought person says no to `scope`; a consent in force for it ends today."""
+    """The sought person says no to `scope`, towards this request's requester (on every
+    request of theirs for this person) or towards anyone. A consent in force to them by
+    name ends today; a refusal to anyone ends every consent in force for the scope. A
+    consent to the public stays for others after a refusal to one requester, but binds
+    that requester no more (docket.tracing.consent.allowed_for_requester)."""
     require_editable(actor, request)
     _checked_day(refused_on, "refused_on")
     refusal = Refusal(
@@ -409,7 +447,11 @@ def record_refusal(
     refusal.full_clean()
     refusal.save()
     today = timezone.localdate()
-    current = consents_in_force(request.sought, scope, request.requester, on=today)
+    current = (
+        Consent.objects.filter(person=request.sought, scope=scope, given_on__lte=today)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    )
     if not to_public:
         current = current.filter(granted_to=request.requester)
     for consent in current:

@@ -36,7 +36,7 @@ from docket.cases.models import Case
 from docket.lib.records import MAX_ID
 from docket.linkage.reasons import reasons
 from docket.people import merges
-from docket.people.models import Person
+from docket.people.models import Merge, Person
 from docket.tracing import pdf, services
 from docket.tracing.consent import disclosure_for_requester
 from docket.tracing.forms import (
@@ -280,8 +280,13 @@ def match_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(tracing, "matches")
     try:
         if request.POST.get("decision") == "confirm":
+            absorbed = tracing.sought_id
             services.confirm_match(actor=user, match=match)
-            messages.success(request, _("The match was confirmed; the records were merged."))
+            message = _("The match was confirmed; the records were merged.")
+            raised = merges.raised_sentence(
+                Merge.objects.filter(absorbed_id=absorbed).order_by("-pk").first()
+            )
+            messages.success(request, f"{message} {raised}" if raised else message)
         else:
             services.reject_match(actor=user, match=match)
             messages.success(request, _("The candidate was rejected."))
