@@ -499,19 +499,24 @@ class _Writer:
             )
         outcome = self._upsert(row, Letter, instance, values)
         letter = outcome.instance
-        if letter.published != published:
-            # Who may publish is the letters service's rule, as on the letter's page.
-            letter_services.set_published(actor=self.actor, letter=letter, published=published)
-            outcome.also("published", True)
         to = [self.pks[ref] for ref in row.lists["to"]]
         cases = [self.pks[ref] for ref in row.lists["cases"]]
         recipients_changed, copies_changed = self._copies(letter, to, row.facts)
         outcome.also("to", recipients_changed)
         for name in copies_changed:
             outcome.also(name, True)
-        return outcome.also("cases", self._set_many(letter, "cases", cases)).also(
+        outcome.also("cases", self._set_many(letter, "cases", cases)).also(
             "questions", self._questions(letter, row.lists["questions"])
         )
+        if letter.published != published:
+            # Who may publish is the letters service's rule, as on the letter's page; last,
+            # so the public text it keeps is redacted from the letter's cases and questions.
+            letter_services.set_published(actor=self.actor, letter=letter, published=published)
+            outcome.also("published", True)
+        elif letter.published and outcome.state == CHANGED:
+            # Its kept public text is of the letter before: redacted again on the next read.
+            Letter.objects.filter(pk=letter.pk).update(public_text=None)
+        return outcome
 
     def _copies(
         self, letter: Letter, to: list[int], facts: dict[str, Any]
