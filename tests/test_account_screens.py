@@ -324,3 +324,17 @@ def test_teams_are_created_and_renamed_with_an_audit_entry(logged_in, administra
         (Action.CREATE, administrator),
         (Action.CHANGE, administrator),
     ]
+
+
+def test_the_user_list_takes_a_few_queries_however_many_users(
+    logged_in, administrator, team, other_team, django_assert_max_num_queries
+):
+    client = logged_in(administrator)
+    for number in range(20):
+        user = User.objects.create_user(username=f"staff.member{number}", role=Role.VIEWER)
+        user.teams.add(team, other_team)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("accounts:user_list"))
+
+    assert response.content.decode().count("staff.member") == 20

@@ -165,7 +165,12 @@ def test_the_confirmation_page_pauses_after_repeated_wrong_passwords(logged_in, 
 
 def test_the_confirmation_page_lets_the_right_password_through(logged_in, documenter):
     client = logged_in(documenter)
-    client.post("/account/confirm/", {"password": "a wrong guess"})
+    for _ in range(4):
+        client.post("/account/confirm/", {"password": "a wrong guess"})
+    client.post("/account/confirm/", {"password": PASSWORD})
+    # The success cleared the failures, as a log-in does.
+    for _ in range(4):
+        client.post("/account/confirm/", {"password": "a wrong guess"})
 
     response = client.post("/account/confirm/", {"password": PASSWORD, "next": "/export/"})
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from axes.utils import reset as reset_failures
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -21,6 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from docket.accounts import services, twofactor
+from docket.accounts.addresses import client_address
 from docket.accounts.confirmation import changes_need_recent_confirmation, mark_confirmed
 from docket.accounts.forms import DetailsForm, RoleForm, TeamForm, TeamsForm, UserCreateForm
 from docket.accounts.models import Team, User
@@ -60,6 +62,14 @@ def password_holds(request: HttpRequest, user: User, password: str) -> bool:
     return authenticate(request, username=user.get_username(), password=password) == user
 
 
+def _clear_failures(request: HttpRequest, user: User) -> None:
+    """A confirmation that succeeds clears the failures from this address, as a log-in does
+    (AXES_RESET_ON_SUCCESS)."""
+    address = client_address(request)
+    if address:
+        reset_failures(ip=address, username=user.get_username())
+
+
 @login_required
 @sensitive_post_parameters("password", "code")
 def confirm_identity(request: HttpRequest) -> HttpResponse:
@@ -73,6 +83,7 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
             not needs_code or twofactor.check(user, form.cleaned_data["code"]) is not None
         )
         if code_ok:
+            _clear_failures(request, user)
             mark_confirmed(request)
             return redirect(_next(request))
         if password_ok:
