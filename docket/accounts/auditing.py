@@ -30,6 +30,7 @@ from docket.audit.models import Action
 # Fields of a user that decide what they may see or do.
 WATCHED_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
 OUTSIDE = "outside Docket's pages (shell or script)"
+CHANGED = "changed"
 
 _acting: ContextVar[tuple[User | None, str] | None] = ContextVar("docket_acting", default=None)
 
@@ -101,7 +102,8 @@ def _user_saved(
         return
     changes: dict[str, Any] = dict(getattr(instance, "_docket_changes", {}))
     if getattr(instance, "_docket_password_changed", False):
-        changes["password"] = "changed"  # noqa: S105  (a word, never the password)
+        # The fact of the change, never the password.
+        changes["password"] = CHANGED
     instance._docket_changes = {}  # type: ignore[attr-defined]
     instance._docket_password_changed = False  # type: ignore[attr-defined]
     if changes:
