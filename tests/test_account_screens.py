@@ -338,3 +338,20 @@ def test_the_user_list_takes_a_few_queries_however_many_users(
         response = client.get(reverse("accounts:user_list"))
 
     assert response.content.decode().count("staff.member") == 20
+
+
+def test_loading_accounts_as_they_were_writes_no_entry(team):
+    """`docket restore` saves raw; the teams it sets are not new memberships."""
+    from django.core import serializers
+
+    user = User.objects.create_user(username="saved.before", role=Role.VIEWER)
+    user.teams.add(team)
+    data = serializers.serialize("python", [user])
+    User.objects.filter(pk=user.pk).delete()
+    before = AuditEntry.objects.count()
+
+    for item in serializers.deserialize("python", data):
+        item.save()
+
+    assert AuditEntry.objects.count() == before
+    assert list(User.objects.get(username="saved.before").teams.all()) == [team]

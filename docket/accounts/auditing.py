@@ -67,7 +67,12 @@ def _record(action: Action, target: Any, detail: dict[str, Any]) -> None:
 
 
 def _user_before_save(sender: Any, instance: User, raw: bool = False, **kwargs: Any) -> None:
-    if raw or instance.pk is None or instance._state.adding:
+    if raw:
+        # Loaded as it was (`docket restore`, fixtures): the teams set right after are too,
+        # and m2m_changed has no `raw` of its own to say so.
+        instance._docket_raw = True  # type: ignore[attr-defined]
+        return
+    if instance.pk is None or instance._state.adding:
         return
     update_fields = kwargs.get("update_fields")
     watched = [name for name in WATCHED_FIELDS if update_fields is None or name in update_fields]
@@ -126,6 +131,8 @@ def _teams_changed(
     pk_set: set[int] | None,
     **kwargs: Any,
 ) -> None:
+    if getattr(instance, "_docket_raw", False):
+        return
     if action == "pre_clear":
         # What a clear removes is gone by post_clear.
         related = instance.members.all() if reverse else instance.teams.all()  # type: ignore[union-attr]
