@@ -277,8 +277,10 @@ def test_a_token_of_someone_else_is_not_revoked_through_this_page(
     record, _ = issue_token(user=viewer)
 
     response = client.post(_detail(documenter), {"action": "revoke_token", "token": record.pk})
+    garbled = client.post(_detail(viewer), {"action": "revoke_token", "token": "1; drop"})
 
     assert response.status_code == 404
+    assert garbled.status_code == 404
     assert ApiToken.objects.get(pk=record.pk).revoked_at is None
 
 

@@ -323,7 +323,8 @@ def _apply(
             )
         return again
     if action == "revoke_token":
-        token = get_object_or_404(ApiToken, pk=request.POST.get("token") or 0, user=account)
+        number = request.POST.get("token", "")
+        token = get_object_or_404(ApiToken, pk=int(number) if number.isdigit() else 0, user=account)
         if services.revoke_token(actor=actor, token=token):
             messages.success(request, _("The token is revoked."))
         return again
