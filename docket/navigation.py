@@ -33,6 +33,12 @@ MAIN_NAVIGATION = (
     NavigationItem(_("Reports")),
 )
 
+# Shown to administrators only; the pages refuse everyone else anyway.
+ADMINISTRATOR_NAVIGATION = (NavigationItem(_("Accounts"), "accounts:user_list"),)
+
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if getattr(user, "is_administrator", False) and getattr(user, "is_active", False):
+        return {"main_navigation": MAIN_NAVIGATION + ADMINISTRATOR_NAVIGATION}
     return {"main_navigation": MAIN_NAVIGATION}

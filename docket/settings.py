@@ -149,6 +149,9 @@ AXES_FAILURE_LIMIT = env_int("DOCKET_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DOCKET_LOCKOUT_MINUTES", 15))
 # Per user name and address together: a stranger cannot lock a colleague out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the proxy, the client's address is the one the proxy added to X-Forwarded-For;
+# without this every request would share the proxy's address, and a lock-out by name alone.
+AXES_CLIENT_IP_CALLABLE = "docket.accounts.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -210,7 +213,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("DOCKET_HSTS_PRELOAD", True)
-if env_bool("DOCKET_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DOCKET_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"

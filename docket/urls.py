@@ -36,6 +36,7 @@ urlpatterns = [
     path("export/", interchange_views.export_page, name="export"),
     path("export/download/", interchange_views.export_download, name="export_download"),
     path("account/confirm/", account_views.confirm_identity, name="confirm_identity"),
+    path("accounts/", include("docket.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,10 @@
 """Logging in and out, changing a password, and what the dashboard shows each role."""
 
 import pytest
+from django.test import Client
 
 from docket.accounts.models import User
+from docket.audit.models import AuditEntry
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -85,12 +87,14 @@ def test_administrators_see_the_link_to_manage_users(logged_in, administrator):
     page = logged_in(administrator).get("/").content.decode()
 
     assert "Manage users and teams" in page
+    assert 'href="/accounts/users/"' in page
 
 
 def test_other_roles_do_not_see_or_reach_user_management(logged_in, documenter):
     client = logged_in(documenter)
 
     assert "Manage users and teams" not in client.get("/").content.decode()
+    assert client.get("/accounts/users/").status_code == 404
     response = client.get("/admin/accounts/user/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
@@ -143,3 +147,85 @@ def test_a_session_ends_after_half_an_hour_without_a_request(logged_in, document
 
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     assert client.get("/").status_code == 302
+
+
+def test_the_confirmation_page_pauses_after_repeated_wrong_passwords(logged_in, documenter):
+    # Issue 13, finding 10: /account/confirm/ let a session guess the password for ever.
+    client = logged_in(documenter)
+    for _ in range(5):
+        client.post("/account/confirm/", {"password": "a wrong guess", "next": "/export/"})
+
+    response = client.post("/account/confirm/", {"password": PASSWORD, "next": "/export/"})
+
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    failures = AuditEntry.objects.filter(action="login_failed", actor_name="narges.amini")
+    assert failures.count() >= 5
+
+
+def test_the_confirmation_page_lets_the_right_password_through(logged_in, documenter):
+    client = logged_in(documenter)
+    for _ in range(4):
+        client.post("/account/confirm/", {"password": "a wrong guess"})
+    client.post("/account/confirm/", {"password": PASSWORD})
+    # The success cleared the failures, as a log-in does.
+    for _ in range(4):
+        client.post("/account/confirm/", {"password": "a wrong guess"})
+
+    response = client.post("/account/confirm/", {"password": PASSWORD, "next": "/export/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/export/"
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.BEHIND_PROXY = True
+
+
+def _from(address, *, claimed=""):
+    """A request through the proxy, which adds the address it saw to X-Forwarded-For."""
+    forwarded = f"{claimed}, {address}" if claimed else address
+    return {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": forwarded}
+
+
+@pytest.mark.usefixtures("behind_proxy")
+def test_behind_the_proxy_a_stranger_cannot_lock_the_administrator_out(client, administrator):
+    # Issue 13, finding 10: every request came from the proxy's address, so failures
+    # anywhere locked the account everywhere.
+    for _ in range(6):
+        client.post(
+            "/login/",
+            {"username": "leila.karimi", "password": "a wrong guess"},
+            # Claiming the administrator's address does not help: the proxy adds the real one.
+            **_from("203.0.113.5", claimed="198.51.100.7"),
+        )
+    stranger = client.post(
+        "/login/", {"username": "leila.karimi", "password": PASSWORD}, **_from("203.0.113.5")
+    )
+    assert stranger.status_code == 429
+
+    administrators_browser = Client()
+    real = administrators_browser.post(
+        "/login/", {"username": "leila.karimi", "password": PASSWORD}, **_from("198.51.100.7")
+    )
+
+    assert real.status_code == 302
+    assert "_auth_user_id" in administrators_browser.session
+
+
+def test_without_the_proxy_setting_the_forwarded_address_is_not_believed(client, documenter):
+    for _ in range(5):
+        client.post(
+            "/login/",
+            {"username": "narges.amini", "password": "a wrong guess"},
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+        )
+
+    response = client.post(
+        "/login/",
+        {"username": "narges.amini", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert response.status_code == 429

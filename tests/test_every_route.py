@@ -143,6 +143,18 @@ ROUTES: dict[str, Check] = {
     "two_factor_verify": Page(statuses=frozenset({200, 302})),
     "two_factor_setup": Page(statuses=frozenset({200, 302})),
     "confirm_identity": Page(),
+    # Accounts: administrators only, like the audit log (tests/test_account_screens.py checks
+    # each change, who may make it, and its audit entry)
+    "accounts:user_list": Page(allowed=ADMINISTRATORS, refused=404),
+    "accounts:user_create": Page(allowed=ADMINISTRATORS, refused=404),
+    "accounts:user_detail": Elsewhere(
+        "tests/test_account_screens.py: administrators only (404 for everyone else), every "
+        "change re-authenticated and audited"
+    ),
+    "accounts:team_list": Page(allowed=ADMINISTRATORS, refused=404),
+    "accounts:team_detail": Elsewhere(
+        "tests/test_account_screens.py: administrators only (404 for everyone else)"
+    ),
     "audit_log": Page(
         queries=("", "?record_type=cases.case", "?action=view"),
         allowed=ADMINISTRATORS,

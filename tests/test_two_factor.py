@@ -97,3 +97,69 @@ def test_the_setup_page_cannot_replace_a_device_without_a_code(client, coordinat
 
     assert response.status_code == 302
     assert response["Location"] == "/account/two-factor/"
+
+
+def _verified_coordinator(client, coordinator):
+    device = TOTPDevice.objects.create(user=coordinator, confirmed=True, name="app")
+    _log_in(client, "farhad.nouri")
+    client.post("/account/two-factor/", {"code": _code(device)})
+    assert client.get("/").status_code == 200
+    return device
+
+
+def test_an_open_session_alone_cannot_replace_the_app(client, coordinator):
+    # Issue 13, finding 10: someone at an unattended, logged-in computer swapped in
+    # their own authenticator app with nothing but a code from it.
+    current = _verified_coordinator(client, coordinator)
+    client.get("/account/two-factor/setup/")
+    intruders = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+
+    response = client.post("/account/two-factor/setup/", {"code": _code(intruders)})
+
+    assert response.status_code == 200
+    assert TOTPDevice.objects.get(user=coordinator, confirmed=True) == current
+    wrong = client.post(
+        "/account/two-factor/setup/",
+        {"code": _code(intruders), "password": PASSWORD, "current_code": "123456"},
+    )
+    assert "current app is not right" in wrong.content.decode()
+    assert TOTPDevice.objects.get(user=coordinator, confirmed=True) == current
+
+
+def test_the_app_is_replaced_with_the_password_and_a_current_code(client, coordinator):
+    current = _verified_coordinator(client, coordinator)
+    client.get("/account/two-factor/setup/")
+    new = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    current.refresh_from_db()
+    # A code of the current app not used yet: the next time step's.
+    current.tolerance = 1
+    current.save()
+    from django_otp.oath import TOTP
+
+    totp = TOTP(current.bin_key, current.step, current.t0, current.digits, current.drift)
+    totp.time += current.step
+
+    response = client.post(
+        "/account/two-factor/setup/",
+        {"code": _code(new), "password": PASSWORD, "current_code": f"{totp.token():06d}"},
+    )
+
+    assert len(re.findall(r"<li><code>(\w+)</code></li>", response.content.decode())) == 10
+    assert TOTPDevice.objects.get(user=coordinator, confirmed=True).pk == new.pk
+    changes = AuditEntry.objects.filter(object_id=str(coordinator.pk), actor=coordinator)
+    assert {entry.detail.get("two_factor") for entry in changes} >= {"set up", "removed"}
+
+
+def test_a_recovery_code_stands_in_for_the_current_app(client, coordinator):
+    current = _verified_coordinator(client, coordinator)
+    recovery = twofactor.new_recovery_codes(coordinator)[0]
+    client.get("/account/two-factor/setup/")
+    new = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+
+    client.post(
+        "/account/two-factor/setup/",
+        {"code": _code(new), "password": PASSWORD, "current_code": recovery},
+    )
+
+    assert not TOTPDevice.objects.filter(pk=current.pk).exists()
+    assert TOTPDevice.objects.get(user=coordinator, confirmed=True).pk == new.pk

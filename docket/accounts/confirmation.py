@@ -1,8 +1,10 @@
-"""Asking for the password (and code) again before bulk exports.
+"""Asking for the password (and code) again before bulk exports and account changes.
 
-A stolen, unattended session should not be able to carry everything away: a
-view marked `recent_confirmation_required` runs only within a few minutes of
-the person proving who they are, at log-in or on the confirmation page.
+A stolen, unattended session should not be able to carry everything away, nor
+change who may see what: a view marked `recent_confirmation_required` runs
+only within a few minutes of the person proving who they are, at log-in or on
+the confirmation page; one marked `changes_need_recent_confirmation` shows its
+pages freely and asks only before a POST changes something.
 """
 
 import time
@@ -35,6 +37,22 @@ def recent_confirmation_required(
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not confirmed_recently(request):
             query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('confirm_identity')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def changes_need_recent_confirmation(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """A POST only within a few minutes of confirming; afterwards the person comes back to
+    the page (a GET) and sends the form again."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST" and not confirmed_recently(request):
+            query = urlencode({"next": request.path})
             return redirect(f"{reverse('confirm_identity')}?{query}")
         return view(request, *args, **kwargs)
 

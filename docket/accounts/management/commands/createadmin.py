@@ -54,7 +54,9 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"There is no user named {username!r}.")
-        self._print_credentials(username, reset_password(user=user), "New password for")
+        self._print_credentials(
+            username, reset_password(user=user, via="docket createadmin"), "New password for"
+        )
 
     def _print_credentials(self, username: str, password: str, heading: str) -> None:
         self.stdout.write(
