@@ -22,7 +22,7 @@ There is no "no reader" here: every function takes the reader, and nobody
 means nobody (a reader who is not an active staff member sees nothing).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -133,9 +133,35 @@ def require_taking_out(user: Any) -> None:
         )
 
 
-def watched_ids(items: Iterable[Model]) -> list[int]:
-    """The numbers of the restricted and secret records among `items`."""
-    return [item.pk for item in items if level_of(item) in WATCHED_LEVELS]
+def _level_path(model: type[Model]) -> str | None:
+    """The lookup from `model` to the confidentiality that governs it, if any."""
+    names = {field.name for field in model._meta.get_fields()}
+    if "confidentiality" in names:
+        return "confidentiality"
+    for owner in OWNERS:
+        if owner in names:
+            related = model._meta.get_field(owner).related_model
+            inner = _level_path(related) if isinstance(related, type) else None
+            if inner is not None:
+                return f"{owner}__{inner}"
+    return None
+
+
+def watched_ids(items: Sequence[Model]) -> list[int]:
+    """The numbers of the restricted and secret records among `items` (a page of one
+    model): read from the items themselves, or in one query for parts of a record."""
+    if not items:
+        return []
+    model = type(items[0])
+    path = _level_path(model)
+    if path is None:
+        return []
+    if path == "confidentiality":
+        return [item.pk for item in items if level_of(item) in WATCHED_LEVELS]
+    found = model._default_manager.filter(
+        pk__in=[item.pk for item in items], **{f"{path}__in": sorted(WATCHED_LEVELS)}
+    )
+    return sorted(found.values_list("pk", flat=True))
 
 
 def note_bulk_read(
