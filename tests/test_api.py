@@ -654,9 +654,9 @@ def test_list_endpoints_keep_to_a_query_budget(
     client.get(f"{API}/persons")  # the token's first use is written down once
 
     for resource in ["persons", "cases", "events", "sources", "authorities"]:
-        # 8, and the bulk read's audit entry: the chain's head, the entry, and which of
-        # an event page's records are restricted or secret (docket.lib.access).
-        with django_assert_max_num_queries(8 + 3):
+        # 8, and the bulk read's audit entry: the chain's lock (PostgreSQL), its head, the
+        # entry, and which of an event page's records are restricted or secret.
+        with django_assert_max_num_queries(8 + 4):
             response = client.get(f"{API}/{resource}?limit=5")
         assert response.status_code == 200
         assert len(response.json()["items"]) == 5
