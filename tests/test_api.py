@@ -253,11 +253,13 @@ def test_contact_details_are_hidden_from_a_viewer(
     api: Api, viewer: User, documenter: User, held: Person
 ) -> None:
     seen_by_viewer = api(viewer).get(f"{API}/persons/{held.pk}").json()
-    listed_for_viewer = api(viewer).get(f"{API}/persons").json()["items"][0]
+    listed_for_viewer = api(viewer).get(f"{API}/persons")
     seen_by_documenter = api(documenter).get(f"{API}/persons/{held.pk}").json()
 
     assert "contact_details" not in seen_by_viewer
-    assert "contact_details" not in listed_for_viewer
+    # Viewers read one record at a time: a list is a bulk read (tests/test_read_door.py).
+    assert listed_for_viewer.status_code == 403
+    assert "Brother's phone" not in listed_for_viewer.text
     assert seen_by_documenter["contact_details"].startswith("Brother's phone")
     assert "contact_details" in api(documenter).get(f"{API}/persons").json()["items"][0]
 
@@ -652,7 +654,9 @@ def test_list_endpoints_keep_to_a_query_budget(
     client.get(f"{API}/persons")  # the token's first use is written down once
 
     for resource in ["persons", "cases", "events", "sources", "authorities"]:
-        with django_assert_max_num_queries(8):
+        # 8, and the bulk read's audit entry: the chain's lock (PostgreSQL), its head, the
+        # entry, and which of an event page's records are restricted or secret.
+        with django_assert_max_num_queries(8 + 4):
             response = client.get(f"{API}/{resource}?limit=5")
         assert response.status_code == 200
         assert len(response.json()["items"]) == 5

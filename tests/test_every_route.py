@@ -8,7 +8,12 @@ of tests/markers.py: one marked set per confidentiality level, all owned by
 
 A record a persona may not see answers 404 (never 403: its existence must not
 leak); a page never shows a token of a level the persona may not see, and its
-counts leave those records out; the API and both exports likewise.
+counts leave those records out; the API and both exports likewise. Every read
+of a restricted or secret record, by page, API or command, leaves an audit
+entry; the API's lists and the exports are for those who may take records out
+in bulk (not viewers), each read logged with its query. Mail filed as a letter's
+reply, the labels a filter prints and the answer to a stale edit follow the same
+rule.
 """
 
 import io
@@ -23,8 +28,9 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Model
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
@@ -32,7 +38,13 @@ from docket.accounts.confirmation import SESSION_KEY
 from docket.accounts.models import Team, User
 from docket.api.api import api
 from docket.api.tokens import issue_token
-from docket.cases.models import Case
+from docket.audit.models import AuditEntry
+from docket.cases.models import Authority, Case, Event, Source
+from docket.letters import services as letter_services
+from docket.letters.models import Letter
+from docket.lib.versioning import StaleEdit
+from docket.people.models import Person
+from docket.search.models import FacetTerm
 from tests import factories, markers
 from tests.markers import RESTORES, SEES, World
 from tests.routes import Route, admin_keys, all_routes, fill, parameters
@@ -46,6 +58,10 @@ EVERYONE = frozenset(PERSONAS)
 CREATORS = frozenset({"administrator", "coordinator", "documenter", "outsider"})
 DELETERS = frozenset({"administrator", "coordinator"})
 ADMINISTRATORS = frozenset({"administrator"})
+# Those who may take records out in bulk: every role but viewers.
+TAKERS = frozenset({"administrator", "coordinator", "documenter", "outsider"})
+# Levels whose every reading is in the audit log.
+WATCHED = frozenset({"restricted", "secret"})
 
 
 # How a route is checked
@@ -622,6 +638,7 @@ def _check_detail(scene: Scene, client: Client, key: str, check: Detail) -> None
             variants += [(query, {"HX-Request": "true"}) for query in check.queries[1:]]
         for query, headers in variants:
             where = f"{check.method} {path}{query} ({target.label}) as {scene.persona}"
+            before = _last_entry()
             if check.method == "POST":
                 response = client.post(path + query, headers=headers)
             else:
@@ -629,6 +646,8 @@ def _check_detail(scene: Scene, client: Client, key: str, check: Detail) -> None
             _look(scene, where, response, lists_deleted=check.access == "restore")
             if response.status_code != expected:
                 scene.fail(f"{where}: {response.status_code}, expected {expected}")
+            elif expected == 200 and target.level in WATCHED:
+                _check_audited(scene, where, before)
     if check.version:
         _check_foreign_version(scene, client, key, check)
 
@@ -653,6 +672,19 @@ def _check_foreign_version(scene: Scene, client: Client, key: str, check: Detail
     _look(scene, where, response)
     if response.status_code != 404:
         scene.fail(f"{where}: {response.status_code}, expected 404")
+
+
+def _last_entry() -> int:
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _check_audited(scene: Scene, where: str, after: int, action: str | None = None) -> None:
+    """A read of a restricted or secret record left an audit entry by its reader."""
+    entries = AuditEntry.objects.filter(id__gt=after, actor=scene.user)
+    if action is not None:
+        entries = entries.filter(action=action)
+    if not entries.exists():
+        scene.fail(f"{where}: read a restricted or secret record and left no audit entry")
 
 
 def _admin_values(scene: Scene, route: Route) -> dict[str, Any]:
@@ -783,15 +815,25 @@ def test_the_api_shows_each_persona_only_what_it_may_see(
 
 
 def _check_api_list(scene: Scene, client: Client, check: ApiList) -> None:
+    """A list is a bulk read: refused to viewers, and logged with its query for the others."""
     path = f"/api/v1/{check.collection}"
     queries = [query.format(secret_case=scene.world.cases["secret"].pk) for query in check.queries]
     for query in [*queries, "?limit=1&offset=1", "?limit=1"]:
         where = f"GET {path}{query} as {scene.persona}"
+        before = _last_entry()
         response = client.get(path + query)
         _look(scene, where, response)
-        if response.status_code != 200:
-            scene.fail(f"{where}: {response.status_code}")
+        expected = 200 if scene.persona in TAKERS else 403
+        if response.status_code != expected:
+            scene.fail(f"{where}: {response.status_code}, expected {expected}")
             continue
+        if expected != 200:
+            continue
+        logged = AuditEntry.objects.filter(id__gt=before, actor=scene.user, action="export")
+        if [entry.detail.get("query") for entry in logged] != [
+            QueryDict(query.lstrip("?")).urlencode()
+        ]:
+            scene.fail(f"{where}: not logged once with its query as a bulk read")
         if query in ("", "?name=MARKER", "?limit=1&offset=1", "?limit=1"):
             wanted = _count(scene, check.collection)
             if response.json()["count"] != wanted:
@@ -804,6 +846,7 @@ def _check_api_detail(scene: Scene, client: Client, key: str, check: ApiDetail) 
             continue
         path = reverse(key, kwargs={f"{check.kind}_id": target.record.pk})
         where = f"{check.method} {path} ({target.label}) as {scene.persona}"
+        before = _last_entry()
         if check.method == "PATCH":
             # Version 0 is always stale: an allowed change answers 409 and changes nothing.
             response = client.patch(path, {"version": 0}, content_type="application/json")
@@ -817,6 +860,8 @@ def _check_api_detail(scene: Scene, client: Client, key: str, check: ApiDetail) 
             expected = 409
         if response.status_code != expected:
             scene.fail(f"{where}: {response.status_code}, expected {expected}")
+        elif expected == 200 and target.level in WATCHED:
+            _check_audited(scene, where, before, "view")
 
 
 MISSING = 987_654_321
@@ -906,14 +951,173 @@ def test_docket_export_as_holds_only_what_the_persona_may_see(
 ) -> None:
     user = _persona(request, persona, other_team)
     out = tmp_path / "export.json"
+    if persona not in TAKERS:
+        with pytest.raises(CommandError):
+            call_command("export", "--out", str(out), "--as", user.username, stdout=io.StringIO())
+        assert not out.exists()
+        return
     call_command("export", "--out", str(out), "--as", user.username, stdout=io.StringIO())
     scene = Scene(world, persona, user)
+    [entry] = AuditEntry.objects.filter(actor=user, action="export")
+    wanted = {world.persons[level].pk for level in SEES[persona] & WATCHED}
+    if not wanted <= set(entry.detail["watched"].get("persons", [])):
+        scene.fail(f"docket export --as {persona}: logged {entry.detail}, not its secret reads")
 
     files = sorted(path for path in tmp_path.rglob("*") if path.is_file())
     text = "\n".join(
         f"{path.relative_to(tmp_path)}\n{path.read_text(errors='replace')}" for path in files
     )
     _check_document(scene, f"docket export --as {persona}", text, json.loads(out.read_text()))
+    scene.report()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_docket_show_as_shows_and_logs_only_what_the_persona_may_see(
+    request: pytest.FixtureRequest, persona: str, world: World, other_team: Team
+) -> None:
+    user = _persona(request, persona, other_team)
+    scene = Scene(world, persona, user)
+    for level, person in world.persons.items():
+        where = f"docket show person {person.pk} ({level}) --as {persona}"
+        before = _last_entry()
+        out = io.StringIO()
+        try:
+            call_command("show", "person", str(person.pk), "--as", user.username, stdout=out)
+        except CommandError as error:
+            if level in SEES[persona]:
+                scene.fail(f"{where}: refused ({error})")
+            elif str(error) != f"There is no person '{person.pk}' that you may see.":
+                scene.fail(f"{where}: {error}, unlike a missing person")
+            continue
+        if level not in SEES[persona]:
+            scene.fail(f"{where}: shown")
+        found = markers.leaks(out.getvalue(), persona)
+        if found:
+            scene.fail(f"{where}: shows {found}")
+        if level in WATCHED:
+            _check_audited(scene, where, before, "view")
+    scene.report()
+
+
+# Mail filed as a letter's reply
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_inbox_mail_of_a_letter_follows_the_letters_visibility(
+    request: pytest.FixtureRequest,
+    persona: str,
+    world: World,
+    other_team: Team,
+    logged_in: Callable[[User], Client],
+) -> None:
+    """An emailed reply to each level's letter, opened from the review queue's address."""
+    user = _persona(request, persona, other_team)
+    client = logged_in(user)
+    scene = Scene(world, persona, user)
+    for level, letter in world.letters.items():
+        reference = letter.dispatches.get().reference
+        inbound = letter_services.ingest_email(
+            f"From: clerk@ministry.example.org\r\nSubject: Re: [{reference}]\r\n"
+            f"Message-ID: <{level}@ministry.example.org>\r\n\r\n"
+            f"{markers.token(level)} emailed reply\r\n".encode()
+        )
+        assert inbound.response is not None
+        path = reverse("letters:inbox_detail", args=[inbound.pk])
+        where = f"GET {path} (an emailed reply to the {level} letter) as {persona}"
+        before = _last_entry()
+        response = client.get(path)
+        _look(scene, where, response)
+        # The review queue is for coordinators and administrators; for them, the letter's rule.
+        expected = 200 if persona in DELETERS and level in SEES[persona] else 404
+        if response.status_code != expected:
+            scene.fail(f"{where}: {response.status_code}, expected {expected}")
+        elif expected == 200 and level in WATCHED:
+            _check_audited(scene, where, before, "view")
+    scene.report()
+
+
+# Labels a filter prints
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_filters_print_labels_only_of_what_the_persona_may_see(
+    request: pytest.FixtureRequest,
+    persona: str,
+    world: World,
+    other_team: Team,
+    logged_in: Callable[[User], Client],
+) -> None:
+    """Every place and authority id, chosen in the events list's filters: a label of a
+    value known only from records the persona may not see is never printed."""
+    user = _persona(request, persona, other_team)
+    client = logged_in(user)
+    scene = Scene(world, persona, user)
+    places = FacetTerm.objects.filter(dimension="place").values_list("pk", flat=True)
+    authorities = Authority.objects.values_list("pk", flat=True)
+    queries = [f"?place={pk}" for pk in places] + [f"?authority={pk}" for pk in authorities]
+    queries += [f"?place={pk}&type=detention" for pk in places]
+    assert len(places) >= len(markers.LEVELS)
+    for query in queries:
+        path = reverse("search:event_list") + query
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(path, headers=headers)
+            _look(scene, f"GET {path} as {persona}", response)
+    scene.report()
+
+
+# Answers to a stale edit
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_stale_edit_answers_only_with_what_the_persona_may_still_see(
+    request: pytest.FixtureRequest,
+    persona: str,
+    world: World,
+    other_team: Team,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone else saves each public record while the persona's change is on its way and
+    moves it to a third team's secret records: the answer is a 404, not the record (409)."""
+    from docket.cases import services as case_services
+    from docket.people import services as people_services
+
+    user = _persona(request, persona, other_team)
+    client = _api_client(user)
+    scene = Scene(world, persona, user)
+    elsewhere = Team.objects.create(name="A third association")
+
+    def moved(model: type[Model], pk: int) -> None:
+        changes = {"team": elsewhere, "confidentiality": "secret", "version": 99}
+        model._default_manager.filter(pk=pk).update(**changes)
+        raise StaleEdit(model._default_manager.get(pk=pk))
+
+    def someone_else(model: type[Model], name: str) -> Callable[..., Any]:
+        def save(**arguments: Any) -> Any:
+            record = arguments[name]
+            if model is Event:
+                # An event is as confidential as its case.
+                moved(Case, record.case_id)
+            moved(model, record.pk)
+
+        return save
+
+    # The internal event: moving it moves its case, which the public case must not be.
+    patches = [
+        (people_services, "update_person", Person, "person", "persons", "public"),
+        (case_services, "update_case", Case, "case", "cases", "public"),
+        (case_services, "update_event", Event, "event", "events", "internal"),
+        (case_services, "update_source", Source, "source", "sources", "public"),
+        (letter_services, "update_letter", Letter, "letter", "letters", "public"),
+    ]
+    for module, function, model, name, collection, level in patches:
+        monkeypatch.setattr(module, function, someone_else(model, name))
+        record = getattr(world, collection)[level]
+        path = f"/api/v1/{collection}/{record.pk}"
+        response = client.patch(path, {"version": 1}, content_type="application/json")
+        where = f"PATCH {path} (the {level} {name}, moved away meanwhile) as {persona}"
+        _look(scene, where, response)
+        if response.status_code != 404 or markers.token(level) in _body(response):
+            scene.fail(f"{where}: {response.status_code} {_body(response)[:200]}")
     scene.report()
 
 

@@ -198,12 +198,12 @@ def test_a_letter_to_two_authorities_from_sending_to_scorecards(
     assert final.days_since_sent == 24
 
     # The scorecards: answered questions, refusals, overdue ones and days to answer.
-    scorecard = authority_figures(ministry, as_of=date(2026, 4, 8))
+    scorecard = authority_figures(ministry, as_of=date(2026, 4, 8), letters=Letter.objects.all())
     assert (scorecard.letters_received, scorecard.questions_asked) == (1, 3)
     assert (scorecard.answered, scorecard.refused, scorecard.overdue) == (1, 0, 2)
     assert scorecard.share_answered == 0.333
     assert scorecard.median_days_to_answer == 8.0
-    scorecard = authority_figures(office, as_of=date(2026, 4, 8))
+    scorecard = authority_figures(office, as_of=date(2026, 4, 8), letters=Letter.objects.all())
     assert (scorecard.answered, scorecard.refused, scorecard.overdue) == (1, 1, 1)
     assert scorecard.median_days_to_answer == 22.0
 

@@ -77,6 +77,12 @@ def may_create(user: Any) -> bool:
     return isinstance(user, User) and user.is_active and user.role in EDITORS
 
 
+def may_take_out(user: Any) -> bool:
+    """Taking records out in bulk (the export page, `docket export`, the API's lists):
+    those who work on the records. Viewers read on screen, one record at a time."""
+    return isinstance(user, User) and user.is_active and user.role in EDITORS
+
+
 def may_delete(user: Any, record: Model) -> bool:
     """Soft deletion and restoring, for a record the caller already may edit."""
     if not isinstance(user, User) or user.role not in DELETERS:

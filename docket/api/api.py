@@ -21,7 +21,10 @@ with their consents and contact attempts.
 Authenticate with `Authorization: Bearer <token>`; an administrator creates
 tokens with `docket token create USERNAME`. A logged-in browser may also read.
 You see exactly what you would see in Docket's pages: a record hidden from you
-answers 404, and lists and their counts leave it out. Field names and codes
+answers 404, and lists and their counts leave it out. A list is a bulk read:
+viewers, who read records one at a time, are refused lists (403), and every
+list page read goes to the audit log with its query, as does every read of a
+restricted or secret record. Answers are never to be cached (`no-store`). Field names and codes
 follow Docket's interchange format. A change (PATCH) carries the `version` it
 was based on and is refused with 409 and the current record when someone saved
 in between.

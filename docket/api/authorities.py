@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -16,6 +15,7 @@ from docket.cases import services
 from docket.cases.models import Authority, AuthorityKind
 from docket.letters.figures import authority_figures
 from docket.letters.models import Letter
+from docket.lib.access import get_visible
 from docket.lib.versioning import StaleEdit
 
 router = Router(tags=["authorities"])
@@ -127,7 +127,7 @@ def list_authorities(request: HttpRequest, filters: Query[AuthorityFilter]) -> d
         authorities = authorities.filter(country=filters.country)
     if filters.kind:
         authorities = authorities.filter(kind=filters.kind)
-    return page(authorities, filters, lambda items: [_data(item) for item in items])
+    return page(request, authorities, filters, lambda items: [_data(item) for item in items])
 
 
 @router.get(
@@ -137,7 +137,7 @@ def get_authority(request: HttpRequest, authority_id: int, query: Query[AsOf]) -
     """One authority with its scorecard as of `as_of`, counted over the letters the caller
     may see."""
     user = caller(request)
-    authority = get_object_or_404(Authority.objects.visible_to(user), pk=authority_id)
+    authority = get_visible(Authority, user, authority_id, via="api")
     as_of = query.as_of or timezone.localdate()
     figures = authority_figures(authority, as_of=as_of, letters=Letter.objects.visible_to(user))
     return _data(authority) | {"figures": {"as_of": as_of, **asdict(figures)}}
@@ -161,20 +161,20 @@ def update_authority(
 ) -> Status[dict[str, Any]]:
     """Change the fields sent; 409 with the current record if someone saved since `version`."""
     user = caller(request)
-    authority = get_object_or_404(Authority.objects.visible_to(user), pk=authority_id)
+    authority = get_visible(Authority, user, authority_id, via="api")
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
     try:
         services.update_authority(
             actor=user, authority=authority, expected_version=version, **_fields(values)
         )
-    except StaleEdit as stale:
+    except StaleEdit:
         return Status(
             409,
             {
                 "detail": f"Someone changed this authority since version {version}; "
                 "here is the current record.",
-                "current": _data(Authority.objects.get(pk=stale.current.pk)),
+                "current": _data(get_visible(Authority, user, authority_id, via="api")),
             },
         )
     return Status(200, _data(Authority.objects.get(pk=authority_id)))

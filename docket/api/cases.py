@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -26,6 +25,7 @@ from docket.api.schemas import (
 from docket.cases import services
 from docket.cases.figures import case_figures
 from docket.cases.models import Case, CaseStatus
+from docket.lib.access import get_visible
 from docket.lib.versioning import StaleEdit
 from docket.people.models import Person
 
@@ -146,14 +146,14 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
         cases = cases.filter(confidentiality=filters.confidentiality)
     if filters.team:
         cases = cases.filter(team__name=filters.team)
-    return page(cases, filters, lambda items: [_data(case) for case in items])
+    return page(request, cases, filters, lambda items: [_data(case) for case in items])
 
 
 @router.get("/{int:case_id}", summary="Read a case", response={200: CaseDetail, 404: Error})
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """One case, with the figures of each person in it the caller may see."""
     user = caller(request)
-    case = get_object_or_404(Case.objects.visible_to(user).only("id"), pk=case_id)
+    case = get_visible(Case.objects.only("id", "confidentiality"), user, case_id, via="api")
     return _detail(user, case.pk)
 
 
@@ -175,7 +175,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
 def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Status[dict[str, Any]]:
     """Change the fields sent; 409 with the current record if someone saved since `version`."""
     user = caller(request)
-    case = get_object_or_404(Case.objects.visible_to(user), pk=case_id)
+    case = get_visible(Case, user, case_id, via="api")
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
     persons: list[Person] | None = None
@@ -189,6 +189,8 @@ def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Statu
             actor=user, case=case, expected_version=version, persons=persons, **_fields(values)
         )
     except StaleEdit:
+        # The current record only through the read door: it may have left the caller's sight.
+        get_visible(Case.objects.only("id", "confidentiality"), user, case_id, via="api")
         return Status(
             409,
             {

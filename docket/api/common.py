@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError
 
 from docket.accounts.models import Team, User
 from docket.api.schemas import PageParams
+from docket.lib.access import note_bulk_read, require_taking_out, watched_ids
 from docket.lib.partialdate import PartialDate
 
 
@@ -22,17 +23,34 @@ def caller(request: HttpRequest) -> User:
 
 
 def page[ModelT: Model](
+    request: HttpRequest,
     queryset: QuerySet[ModelT],
     params: PageParams,
     serialize: Callable[[list[ModelT]], list[dict[str, Any]]],
 ) -> dict[str, Any]:
-    """One page of `queryset`, serialized all at once so related rows load in bulk."""
+    """One page of `queryset`, serialized all at once so related rows load in bulk.
+
+    A list is a bulk read: only those who may take records out get one (viewers read
+    one record at a time), and each page read is in the audit log with its query and
+    the restricted and secret records it returned (docket.lib.access).
+    """
+    user = caller(request)
+    require_taking_out(user)
     items = list(queryset[params.offset : params.offset + params.limit])
     # Counting is skipped when the page already shows the end of the list.
     if params.offset == 0 and len(items) < params.limit:
         count = len(items)
     else:
         count = queryset.count()
+    label = queryset.model._meta.label_lower
+    note_bulk_read(
+        user,
+        via="api",
+        what=request.path,
+        query=request.GET.urlencode(),
+        count=len(items),
+        watched={label: watched_ids(items)},
+    )
     return {
         "count": count,
         "limit": params.limit,

@@ -6,7 +6,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from docket.accounts.models import User
@@ -34,6 +33,7 @@ from docket.cases.models import (
     Source,
 )
 from docket.cases.services import InvolvementInput
+from docket.lib.access import get_visible
 from docket.lib.versioning import StaleEdit
 from docket.people.models import Person
 
@@ -247,13 +247,13 @@ def list_events(request: HttpRequest, filters: Query[EventFilter]) -> dict[str, 
         events = events.filter(start_on__lte=filters.start_to)
     if filters.authority is not None:
         events = events.filter(authority_id=filters.authority)
-    return page(events, filters, lambda items: [_data(event) for event in items])
+    return page(request, events, filters, lambda items: [_data(event) for event in items])
 
 
 @router.get("/{int:event_id}", summary="Read an event", response={200: EventOut, 404: Error})
 def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     user = caller(request)
-    event = get_object_or_404(_with_related(Event.objects.visible_to(user), user), pk=event_id)
+    event = get_visible(_with_related(Event.objects.all(), user), user, event_id, via="api")
     return _data(event)
 
 
@@ -283,9 +283,7 @@ def update_event(
 ) -> Status[dict[str, Any]]:
     """Change the fields sent; 409 with the current record if someone saved since `version`."""
     user = caller(request)
-    event = get_object_or_404(
-        Event.objects.visible_to(user).select_related("case", "type"), pk=event_id
-    )
+    event = get_visible(Event.objects.select_related("case", "type"), user, event_id, via="api")
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
     involvements = None
@@ -310,6 +308,8 @@ def update_event(
             **_fields(values, user),
         )
     except StaleEdit:
+        # The current record only through the read door: it may have left the caller's sight.
+        get_visible(Event.objects.select_related("case"), user, event_id, via="api")
         return Status(
             409,
             {

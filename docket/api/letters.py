@@ -40,6 +40,7 @@ from docket.letters.models import (
     ReplyChannel,
     Response,
 )
+from docket.lib.access import get_visible
 from docket.lib.versioning import StaleEdit
 
 router = Router(tags=["letters"])
@@ -333,8 +334,7 @@ def _detail(user: User, letter_id: int, as_of: date | None = None) -> dict[str, 
 
 
 def _visible_letter(user: User, letter_id: int) -> Letter:
-    letter: Letter = get_object_or_404(Letter.objects.visible_to(user), pk=letter_id)
-    return letter
+    return get_visible(Letter, user, letter_id, via="api")
 
 
 def _any_sent() -> Exists:
@@ -368,7 +368,9 @@ def list_letters(request: HttpRequest, filters: Query[LetterFilter]) -> dict[str
         letters = letters.filter(published=True)
     if filters.state == "overdue":
         letters = overdue_letters(letters, as_of)
-    return page(_with_related(letters, user), filters, lambda items: _serialize(items, user, as_of))
+    return page(
+        request, _with_related(letters, user), filters, lambda items: _serialize(items, user, as_of)
+    )
 
 
 @router.get("/{int:letter_id}", summary="Read a letter", response={200: LetterOut, 404: Error})
@@ -459,6 +461,8 @@ def update_letter(
             **_fields(values),
         )
     except StaleEdit:
+        # The current record only through the read door: it may have left the caller's sight.
+        _visible_letter(user, letter_id)
         return Status(
             409,
             {

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -25,6 +24,7 @@ from docket.api.schemas import (
     figures_data,
 )
 from docket.cases.figures import person_figures
+from docket.lib.access import get_visible
 from docket.lib.versioning import StaleEdit
 from docket.people import services
 from docket.people.models import NameKind, Person, PersonName, PersonStatus, Script, Sex
@@ -185,7 +185,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str
         editable = _editable_ids(user, items)
         return [_data(person, editable=person.pk in editable) for person in items]
 
-    return page(persons, filters, serialize)
+    return page(request, persons, filters, serialize)
 
 
 @router.get(
@@ -197,7 +197,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     """One person, with the figures derived from the events the caller may see."""
     user = caller(request)
-    person = get_object_or_404(_with_related(Person.objects.visible_to(user)), pk=person_id)
+    person = get_visible(_with_related(Person.objects.all()), user, person_id, via="api")
     return _detail(user, person)
 
 
@@ -226,7 +226,7 @@ def update_person(
 ) -> Status[dict[str, Any]]:
     """Change the fields sent; 409 with the current record if someone saved since `version`."""
     user = caller(request)
-    person = get_object_or_404(Person.objects.visible_to(user), pk=person_id)
+    person = get_visible(Person, user, person_id, via="api")
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
     names = _names(payload.names) if values.pop("names", None) is not None else None
@@ -235,7 +235,8 @@ def update_person(
             actor=user, person=person, expected_version=version, names=names, **_fields(values)
         )
     except StaleEdit:
-        current = get_object_or_404(_with_related(Person.objects.visible_to(user)), pk=person_id)
+        # The current record only through the read door: it may have left the caller's sight.
+        current = get_visible(_with_related(Person.objects.all()), user, person_id, via="api")
         return Status(
             409,
             {

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from docket.accounts.permissions import Confidentiality
@@ -13,6 +12,7 @@ from docket.api.common import caller, iso, page, partial_date, team_named
 from docket.api.schemas import UNCHANGED, Error, Input, Invalid, Page, PageParams, PartialDateText
 from docket.cases import services
 from docket.cases.models import Reliability, Source, SourceKind
+from docket.lib.access import get_visible
 from docket.lib.versioning import StaleEdit
 
 router = Router(tags=["sources"])
@@ -110,13 +110,13 @@ def list_sources(request: HttpRequest, filters: Query[SourceFilter]) -> dict[str
         sources = sources.filter(kind=filters.kind)
     if filters.reliability:
         sources = sources.filter(reliability=filters.reliability)
-    return page(sources, filters, lambda items: [_data(source) for source in items])
+    return page(request, sources, filters, lambda items: [_data(source) for source in items])
 
 
 @router.get("/{int:source_id}", summary="Read a source", response={200: SourceOut, 404: Error})
 def get_source(request: HttpRequest, source_id: int) -> dict[str, Any]:
-    visible = _with_related(Source.objects.visible_to(caller(request)))
-    return _data(get_object_or_404(visible, pk=source_id))
+    user = caller(request)
+    return _data(get_visible(_with_related(Source.objects.all()), user, source_id, via="api"))
 
 
 @router.post("", summary="Create a source", response={201: SourceOut, 403: Error, 422: Invalid})
@@ -135,7 +135,7 @@ def update_source(
 ) -> Status[dict[str, Any]]:
     """Change the fields sent; 409 with the current record if someone saved since `version`."""
     user = caller(request)
-    source = get_object_or_404(Source.objects.visible_to(user), pk=source_id)
+    source = get_visible(Source, user, source_id, via="api")
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
     try:
@@ -148,7 +148,10 @@ def update_source(
             {
                 "detail": f"Someone changed this source since version {version}; "
                 "here is the current record.",
-                "current": _data(_with_related(Source.objects.all()).get(pk=source_id)),
+                # Only through the read door: it may have left the caller's sight.
+                "current": _data(
+                    get_visible(_with_related(Source.objects.all()), user, source_id, via="api")
+                ),
             },
         )
     return Status(200, _data(_with_related(Source.objects.all()).get(pk=source_id)))

@@ -21,6 +21,7 @@ from docket.api.common import caller, page, resolve_one, team_named
 from docket.api.schemas import Error, Input, Invalid, Page, PageParams, RecordId
 from docket.cases.figures import years_without_family_contact
 from docket.cases.models import Authority
+from docket.lib.access import get_visible
 from docket.people.models import Person
 from docket.tracing import services
 from docket.tracing.consent import disclosure_for_requester
@@ -176,10 +177,7 @@ class ForRequesterOut(Schema):
 
 
 def _visible(user: User, tracing_request_id: int) -> TracingRequest:
-    found: TracingRequest = get_object_or_404(
-        TracingRequest.objects.visible_to(user), pk=tracing_request_id
-    )
-    return found
+    return get_visible(TracingRequest, user, tracing_request_id, via="api")
 
 
 def _serialize(user: User, requests: list[TracingRequest]) -> list[dict[str, Any]]:
@@ -226,7 +224,7 @@ def list_tracing_requests(request: HttpRequest, params: Query[PageParams]) -> An
     """The tracing requests the caller may see, oldest first."""
     user = caller(request)
     requests = TracingRequest.objects.visible_to(user).select_related("team").order_by("id")
-    return page(requests, params, lambda rows: _serialize(user, rows))
+    return page(request, requests, params, lambda rows: _serialize(user, rows))
 
 
 @router.get(

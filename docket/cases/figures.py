@@ -2,8 +2,9 @@
 
 Each figure is one function of the records and an as-of date. Partial dates
 count from their first possible day; a figure built on any partial or
-approximate date says so (`approximate`). Pass `user` to count only what that
-person may see: a figure must not reveal a record its reader may not open.
+approximate date says so (`approximate`). Every figure takes its reader
+(`user`) and counts only what that person may see: a figure must not reveal a
+record its reader may not open, and there is no "no reader means everything".
 """
 
 from collections.abc import Iterable
@@ -60,13 +61,11 @@ class CaseFigures:
     rights_at_stake: list[str] = field(default_factory=list)
 
 
-def _visible_events(user: Any | None) -> QuerySet[Event]:
-    if user is not None:
-        return Event.objects.visible_to(user)
-    return Event.objects.alive().filter(case__deleted_at__isnull=True)
+def _visible_events(user: Any) -> QuerySet[Event]:
+    return Event.objects.visible_to(user)
 
 
-def _events_of(person: Person, user: Any | None) -> list[Event]:
+def _events_of(person: Person, user: Any) -> list[Event]:
     return list(
         _visible_events(user)
         .filter(involvements__person=person)
@@ -199,15 +198,11 @@ def current_status(events: list[Event], *, as_of: date) -> str:
     return status
 
 
-def years_without_family_contact(person: Person, *, as_of: date, user: Any | None) -> float | None:
+def years_without_family_contact(person: Person, *, as_of: date, user: Any) -> float | None:
     """Years since the last contact recorded on a tracing request for `person`."""
     from docket.tracing.models import TracingRequest
 
-    requests = (
-        TracingRequest.objects.visible_to(user)
-        if user is not None
-        else TracingRequest.objects.alive()
-    )
+    requests = TracingRequest.objects.visible_to(user)
     last: date | None = (
         requests.filter(sought=person, last_contact__isnull=False)
         .order_by("-last_contact")
@@ -228,7 +223,7 @@ def person_figures(
     person: Person,
     *,
     as_of: date,
-    user: Any | None = None,
+    user: Any,
     rules: dict[int, list[RightsRule]] | None = None,
 ) -> PersonFigures:
     return _person_figures(person, _events_of(person, user), as_of=as_of, user=user, rules=rules)
@@ -239,7 +234,7 @@ def _person_figures(
     events: list[Event],
     *,
     as_of: date,
-    user: Any | None,
+    user: Any,
     rules: dict[int, list[RightsRule]] | None,
 ) -> PersonFigures:
     """Figures of `person` from `events`: every event the reader may see that involves them,
@@ -256,11 +251,8 @@ def _person_figures(
     )
 
 
-def case_figures(case: Case, *, as_of: date, user: Any | None = None) -> CaseFigures:
-    visible_persons = (
-        Person.objects.visible_to(user) if user is not None else Person.objects.alive()
-    )
-    persons = list(visible_persons.filter(cases=case).prefetch_related("names"))
+def case_figures(case: Case, *, as_of: date, user: Any) -> CaseFigures:
+    persons = list(Person.objects.visible_to(user).filter(cases=case).prefetch_related("names"))
     # The case's events and every other event of its persons, read once: a person's
     # figures count their events in other cases too, and most of them are this case's.
     # Two lists of ids, then the events by id: an OR of the two would read every event.

@@ -251,6 +251,12 @@ class Derivation(models.TextChoices):
     METADATA_STRIPPED = "metadata_stripped", _("Copy without metadata")
 
 
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def visible_to(self, user: Any) -> Self:
+        """An evidence file is seen with its source."""
+        return self.filter(source__in=Source.objects.visible_to(user))
+
+
 class Evidence(models.Model):
     """A file attached to a source, hashed on arrival; stored outside the web root.
 
@@ -277,6 +283,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["added_at", "id"]

@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from docket.accounts.models import User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
-from docket.audit.log import record_view
 from docket.cases import figures as case_figures
 from docket.cases import services
 from docket.cases.forms import (
@@ -49,6 +48,7 @@ from docket.law.rights import articles_engaged, load_rules
 from docket.letters import scorecards
 from docket.letters.figures import authority_figures
 from docket.letters.models import Letter
+from docket.lib.access import get_restorable, get_visible
 from docket.lib.history import FieldValue, history_page, record_values, version_page
 from docket.lib.records import MAX_ID, Record
 from docket.lib.services import require_editable
@@ -113,8 +113,9 @@ class Conflict:
     saved_at: Any
 
 
-def _conflict(request: HttpRequest, error: StaleEdit, fields: Iterable[str]) -> Conflict:
-    current = error.current
+def _conflict(request: HttpRequest, current: Record, fields: Iterable[str]) -> Conflict:
+    """What the other person saved, of `current`: the record read again through the read
+    door (docket.lib.access), never the one the refused save carries."""
     last = current.history.select_related("history_user").first()  # type: ignore[attr-defined]
     saved_by = _("someone")
     if last is not None and last.history_user is not None:
@@ -126,11 +127,11 @@ def _conflict(request: HttpRequest, error: StaleEdit, fields: Iterable[str]) -> 
     )
 
 
-def _rebased(request: HttpRequest, error: StaleEdit) -> QueryDict:
+def _rebased(request: HttpRequest, current: Record) -> QueryDict:
     """The user's input as typed, now carrying the saved version: saving it again is a
     deliberate choice made with the other change in view."""
     data = request.POST.copy()
-    data["version"] = str(error.current.version)
+    data["version"] = str(current.version)
     return data
 
 
@@ -276,10 +277,7 @@ class TimelineEntry:
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = get_object_or_404(
-        Case.objects.visible_to(user).select_related("team", "created_by"), pk=pk
-    )
-    record_view(user, case)
+    case = get_visible(Case.objects.select_related("team", "created_by"), user, pk)
     figures = case_figures.case_figures(case, as_of=timezone.localdate(), user=user)
     persons = list(Person.objects.visible_to(user).filter(cases=case).prefetch_related("names"))
     shown = {person.pk for person in persons}
@@ -321,8 +319,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = get_object_or_404(Case.objects.visible_to(user), pk=pk)
-    require_editable(user, case)
+    case = get_visible(Case, user, pk, action="edit")
     # The form and the service change `case` in memory; headings show what is saved.
     saved = copy.copy(case)
     # Persons on the case whom this user may not see stay on it.
@@ -338,9 +335,10 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 persons=[*form.cleaned_data["persons"], *unseen],
                 **_values(form, CASE_FIELDS),
             )
-        except StaleEdit as error:
-            conflict = _conflict(request, error, [*CASE_FIELDS, "persons"])
-            form = _case_form(request, user, cast(Case, error.current), _rebased(request, error))
+        except StaleEdit:
+            current = get_visible(Case, user, pk)
+            conflict = _conflict(request, current, [*CASE_FIELDS, "persons"])
+            form = _case_form(request, user, current, _rebased(request, current))
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -353,7 +351,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.visible_to(_user(request)), pk=pk)
+    case = get_visible(Case, _user(request), pk)
     return _confirm_delete(
         request,
         case,
@@ -365,7 +363,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def case_history(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.visible_to(_user(request)), pk=pk)
+    case = get_visible(Case, _user(request), pk)
     return history_page(
         request,
         case,
@@ -377,7 +375,7 @@ def case_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def case_version(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.visible_to(_user(request)), pk=pk)
+    case = get_visible(Case, _user(request), pk)
     return version_page(
         request,
         case,
@@ -479,8 +477,7 @@ def _event_page(
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    case = get_object_or_404(Case.objects.visible_to(user), pk=pk)
-    require_editable(user, case)
+    case = get_visible(Case, user, pk, action="edit")
     form, formset = _event_forms(request, user, case, None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -500,12 +497,8 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_event(request: HttpRequest, pk: int) -> Event:
-    return cast(
-        Event,
-        get_object_or_404(
-            Event.objects.visible_to(_user(request)).select_related("case", "type"), pk=pk
-        ),
-    )
+    event: Event = get_visible(Event.objects.select_related("case", "type"), _user(request), pk)
+    return event
 
 
 @login_required
@@ -532,10 +525,10 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 sources=[*form.cleaned_data["sources"], *unseen_sources],
                 **_values(form, EVENT_FIELDS),
             )
-        except StaleEdit as error:
-            conflict = _conflict(request, error, [*EVENT_FIELDS, "sources"])
-            current = cast(Event, error.current)
-            form, formset = _event_forms(request, user, case, current, _rebased(request, error))
+        except StaleEdit:
+            current = get_visible(Event.objects.select_related("case", "type"), user, pk)
+            conflict = _conflict(request, current, [*EVENT_FIELDS, "sources"])
+            form, formset = _event_forms(request, user, case, current, _rebased(request, current))
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -662,20 +655,16 @@ def _originals(source: Source) -> QuerySet[Evidence]:
 
 
 def _visible_source(request: HttpRequest, pk: int) -> Source:
-    return cast(
-        Source,
-        get_object_or_404(
-            Source.objects.visible_to(_user(request)).select_related("team", "created_by"), pk=pk
-        ),
+    source: Source = get_visible(
+        Source.objects.select_related("team", "created_by"), _user(request), pk
     )
+    return source
 
 
 @login_required
 @require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    source = _visible_source(request, pk)
-    record_view(request.user, source)
-    return _source_page(request, source)
+    return _source_page(request, _visible_source(request, pk))
 
 
 @login_required
@@ -695,10 +684,10 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **_values(form, SOURCE_FIELDS),
             )
-        except StaleEdit as error:
-            conflict = _conflict(request, error, SOURCE_FIELDS)
-            current = cast(Source, error.current)
-            form = _source_form(request, user, current, _rebased(request, error))
+        except StaleEdit:
+            current = get_visible(Source, user, pk)
+            conflict = _conflict(request, current, SOURCE_FIELDS)
+            form = _source_form(request, user, current, _rebased(request, current))
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -779,9 +768,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_strip(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a copy of a picture without its metadata, for sharing."""
     user = _user(request)
-    original = get_object_or_404(
-        Evidence.objects.filter(source__in=Source.objects.visible_to(user)), pk=pk
-    )
+    original = get_visible(Evidence.objects.select_related("source"), user, pk)
     require_editable(user, original.source)
     try:
         copy = services.strip_metadata_copy(actor=user, original=original)
@@ -800,9 +787,8 @@ def evidence_strip(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """The file itself, to those who may see its source; every download is logged first."""
     user = _user(request)
-    evidence = get_object_or_404(
-        Evidence.objects.filter(source__in=Source.objects.visible_to(user)), pk=pk
-    )
+    # The download is logged as such (services.record_download), not as a view too.
+    evidence = get_visible(Evidence, user, pk, audit=False)
     try:
         # Stored sealed; opened here only for someone who may see its source.
         content = services.read_evidence(evidence)
@@ -857,7 +843,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 def authority_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One authority: its scorecard and the letters to it, of those the reader may see."""
     user = _user(request)
-    authority = get_object_or_404(Authority.objects.visible_to(user), pk=pk)
+    authority = get_visible(Authority, user, pk)
     letters = Letter.objects.visible_to(user)
     as_of = timezone.localdate()
     context = {
@@ -894,7 +880,7 @@ def authority_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def authority_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    authority = get_object_or_404(Authority.objects.visible_to(user), pk=pk)
+    authority = get_visible(Authority, user, pk)
     _require_creator(user)
     saved = copy.copy(authority)
     form = AuthorityForm(
@@ -909,9 +895,10 @@ def authority_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **_values(form, AUTHORITY_FIELDS),
             )
-        except StaleEdit as error:
-            conflict = _conflict(request, error, AUTHORITY_FIELDS)
-            form = AuthorityForm(_rebased(request, error), instance=error.current)
+        except StaleEdit:
+            current = get_visible(Authority, user, pk)
+            conflict = _conflict(request, current, AUTHORITY_FIELDS)
+            form = AuthorityForm(_rebased(request, current), instance=current)
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -924,7 +911,7 @@ def authority_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def authority_history(request: HttpRequest, pk: int) -> HttpResponse:
-    authority = get_object_or_404(Authority.objects.visible_to(_user(request)), pk=pk)
+    authority = get_visible(Authority, _user(request), pk)
     return history_page(
         request,
         authority,
@@ -936,7 +923,7 @@ def authority_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def authority_version(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
-    authority = get_object_or_404(Authority.objects.visible_to(_user(request)), pk=pk)
+    authority = get_visible(Authority, _user(request), pk)
     return version_page(
         request,
         authority,
@@ -996,9 +983,7 @@ def record_restore(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = RESTORABLE.get(kind)
     if model is None:
         raise Http404
-    queryset = model._default_manager.all()
-    assert hasattr(queryset, "editable_by")  # noqa: S101 - a Record's queryset
-    record = get_object_or_404(queryset.editable_by(user, include_deleted=True).deleted(), pk=pk)
+    record = cast(Record, get_restorable(model, user, pk))
     services.restore_record(actor=user, record=record)
     messages.success(request, _("“%(record)s” was restored.") % {"record": record})
     return redirect("cases:deleted_list")

@@ -31,8 +31,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from docket.accounts.models import User
-from docket.audit.log import record as audit
-from docket.audit.models import Action
+from docket.audit.log import WATCHED_LEVELS
 from docket.cases.models import (
     Authority,
     Case,
@@ -48,6 +47,7 @@ from docket.interchange.models import ImportedRef
 from docket.interchange.scope import visible
 from docket.letters.figures import letter_figures, with_figures_prefetched
 from docket.letters.models import AnswerStatus, Letter, Response
+from docket.lib.access import note_bulk_read, require_taking_out
 from docket.lib.crypto import DecryptionError
 from docket.lib.partialdate import PartialDate
 from docket.people.models import Person, Relationship
@@ -397,7 +397,9 @@ def _records(user: Any) -> dict[str, list[Any]]:
 
 
 def build_document(user: Any, *, place_file: PlaceFile | None = None) -> dict[str, Any]:
-    """The interchange document of everything `user` may see."""
+    """The interchange document of everything `user` may see, for those who may take
+    records out in bulk (docket.accounts.permissions.may_take_out)."""
+    require_taking_out(user)
     records = _records(user)
     refs = RefBook()
     exported: dict[str, set[int]] = {}
@@ -437,8 +439,14 @@ class ExportSummary:
         return f"Exported {counts or 'nothing'} and {self.files} evidence files to {self.out}."
 
 
-def export_bundle(user: User, *, out: Path) -> ExportSummary:
-    """Write what `user` may see to `out`, its evidence files into a folder beside it."""
+# Collections with a confidentiality of their own, whose restricted and secret records
+# an export's audit entry names.
+WATCHED_COLLECTIONS = ("persons", "cases", "sources", "letters", "tracing_requests")
+
+
+def export_bundle(user: User, *, out: Path, via: str) -> ExportSummary:
+    """Write what `user` may see to `out`, its evidence files into a folder beside it.
+    `via` says for the audit log which way it left: "page" or "cli"."""
     out = out.resolve()
     if not out.parent.is_dir():
         raise ExportFailed(f"The folder {out.parent} does not exist.")
@@ -463,13 +471,19 @@ def export_bundle(user: User, *, out: Path) -> ExportSummary:
     with transaction.atomic():
         document = build_document(user, place_file=place_file)
         summary.counts = {collection: len(document[collection]) for collection in DOCUMENT_ORDER}
-        audit(
-            Action.EXPORT,
-            actor=user,
-            detail={
-                "file": out.name,
-                "records": sum(summary.counts.values()),
-                "files": summary.files,
+        note_bulk_read(
+            user,
+            via=via,
+            what="export",
+            query={"scope": "everything the reader may see", "file": out.name},
+            count=sum(summary.counts.values()),
+            watched={
+                collection: sorted(
+                    visible(collection, user)
+                    .filter(confidentiality__in=WATCHED_LEVELS)
+                    .values_list("pk", flat=True)
+                )
+                for collection in WATCHED_COLLECTIONS
             },
         )
         _write_json(document, out)

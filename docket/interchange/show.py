@@ -20,6 +20,7 @@ from docket.interchange.models import ImportedRef
 from docket.interchange.scope import visible
 from docket.letters.figures import authority_figures, letter_figures
 from docket.letters.models import Letter
+from docket.lib.access import note_read
 from docket.lib.partialdate import PartialDate
 
 KINDS = {"person": "persons", "case": "cases", "letter": "letters", "authority": "authorities"}
@@ -71,6 +72,8 @@ def show_record(kind: str, ref: str, *, user: Any, as_of: date) -> dict[str, Any
     """The record of `kind` named `ref` as `user` may see it, with its figures as of `as_of`."""
     collection = KINDS[kind]
     record = find(collection, ref, visible(collection, user))
+    # Found by ref rather than by number: the read door's audit note is taken here.
+    note_read(user, record, via="cli")
     refs = RefBook()
     serialiser = Serialiser(refs, visible_include(user))
     serialise = getattr(serialiser, kind)

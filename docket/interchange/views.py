@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from docket.accounts.confirmation import recent_confirmation_required
-from docket.accounts.models import Role, User
+from docket.accounts.models import User
 from docket.cases.models import Case, Event, Source
 from docket.interchange.exporter import export_bundle
+from docket.lib.access import require_taking_out
 from docket.people.models import Person
 
 
@@ -37,13 +37,12 @@ def export_page(request: HttpRequest) -> HttpResponse:
 @recent_confirmation_required
 def export_download(request: HttpRequest) -> FileResponse:
     user = cast(User, request.user)
-    if user.role == Role.VIEWER:
-        # Viewers read on screen; carrying data out is for those who work on it.
-        raise PermissionDenied
+    # Viewers read on screen; carrying data out is for those who work on it.
+    require_taking_out(user)
     name = f"docket-export-{timezone.localdate().isoformat()}"
     archive = tempfile.TemporaryFile()
     with tempfile.TemporaryDirectory() as folder:
-        export_bundle(user, out=Path(folder) / f"{name}.json")
+        export_bundle(user, out=Path(folder) / f"{name}.json", via="page")
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
             for path in sorted(Path(folder).rglob("*")):
                 if path.is_file():

@@ -276,12 +276,13 @@ def letter_figures(letter: Letter, *, as_of: date) -> LetterFigures:
 
 
 def authority_figures(
-    authority: Authority, *, as_of: date, letters: QuerySet[Letter] | None = None
+    authority: Authority, *, as_of: date, letters: QuerySet[Letter]
 ) -> AuthorityFigures:
     """How an authority answers the letters sent to it, as of a day.
 
-    `letters` limits the count to the letters a reader may see (default: every
-    letter not deleted). Only this authority's own replies count. Days to
+    `letters` are those the reader may see (`Letter.objects.visible_to(reader)`);
+    there is no default, so a caller cannot count every letter by forgetting it.
+    Deleted letters never count. Only this authority's own replies count. Days to
     answer run from sending to the first reply that answered the question,
     fully or in part.
     """
@@ -289,14 +290,12 @@ def authority_figures(
 
 
 def authorities_figures(
-    authorities: Iterable[Authority], *, as_of: date, letters: QuerySet[Letter] | None = None
+    authorities: Iterable[Authority], *, as_of: date, letters: QuerySet[Letter]
 ) -> dict[int, AuthorityFigures]:
     """`authority_figures` of many authorities by their ids, in three queries whatever
     their number: the table of every authority sorts by these."""
     ids = [authority.pk for authority in authorities]
-    visible = (letters if letters is not None else Letter.objects.all()).filter(
-        deleted_at__isnull=True
-    )
+    visible = letters.filter(deleted_at__isnull=True)
     dispatches = list(
         Dispatch.objects.filter(
             authority__in=ids, letter__in=visible, sent_on__isnull=False, sent_on__lte=as_of

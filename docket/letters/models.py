@@ -12,13 +12,15 @@ overdue" is one query over thousands of letters. `Dispatch.save` writes it and
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from docket.accounts.permissions import NOTHING, may_triage_mail
 from docket.letters.calendar import due_date
 from docket.lib.crypto import SealedTextField
 from docket.lib.records import ConfidentialRecord
@@ -199,6 +201,12 @@ class ReplyChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def visible_to(self, user: Any) -> Self:
+        """A reply is seen with its letter."""
+        return self.filter(letter__in=Letter.objects.visible_to(user).values("pk"))
+
+
 class Response(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="responses")
     authority = models.ForeignKey(
@@ -216,6 +224,7 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -252,6 +261,19 @@ class InboundState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class InboundMailQuerySet(models.QuerySet["InboundMail"]):
+    def visible_to(self, user: Any) -> Self:
+        """Mail filed as a letter's reply is seen as that letter is (a reply to a secret
+        letter is as secret as the letter). Mail that matched no letter may hold anything:
+        only coordinators and administrators, who sort it, see it."""
+        attached = Q(
+            response__isnull=False,
+            response__letter__in=Letter.objects.visible_to(user).values("pk"),
+        )
+        unmatched = Q(response__isnull=True) if may_triage_mail(user) else NOTHING
+        return self.filter(attached | unmatched)
+
+
 class InboundMail(models.Model):
     """An email that came in: attached to its letter at once when its reference matches,
     otherwise kept in the review queue until someone attaches or dismisses it."""
@@ -271,6 +293,8 @@ class InboundMail(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = InboundMailQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_at", "id"]

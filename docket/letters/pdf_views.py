@@ -13,6 +13,7 @@ from docket.accounts.models import User
 from docket.cases.models import Authority
 from docket.letters.models import Letter
 from docket.letters.pdf import PDF, pdf_filename, print_letter
+from docket.lib.access import get_visible
 from docket.lib.records import MAX_ID
 
 
@@ -33,7 +34,8 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as PDF, addressed to every recipient, or with ?authority=ID to that
     recipient with its reply reference. Each download is written in the audit log."""
     user = cast(User, request.user)
-    letter = get_object_or_404(Letter.objects.visible_to(user), pk=pk)
+    # Every printing is logged as a download (print_letter), whatever the level.
+    letter = get_visible(Letter, user, pk, via="pdf", audit=False)
     authority = _recipient(letter, request.GET.get("authority"))
     content = print_letter(actor=user, letter=letter, authority=authority)
     response = HttpResponse(content, content_type=PDF)

@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from docket.accounts.models import User
 from docket.accounts.permissions import may_create, may_delete, may_publish, may_triage_mail
-from docket.audit.log import record_view
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, Source
 from docket.letters import mail, redaction, services
@@ -66,6 +65,7 @@ from docket.letters.models import (
 from docket.letters.public import public_letter, with_public_prefetched
 from docket.letters.scorecards import deadline_rule
 from docket.letters.text import Citation, citations, render_markdown
+from docket.lib.access import get_visible
 from docket.lib.history import FieldValue, history_page, record_values, version_page
 from docket.lib.records import MAX_ID
 from docket.lib.services import require_editable
@@ -97,18 +97,15 @@ def _may_edit(user: User, letter: Letter) -> bool:
 
 
 def _visible_letter(request: HttpRequest, pk: int) -> Letter:
-    return cast(
-        Letter,
-        get_object_or_404(
-            Letter.objects.visible_to(_user(request)).select_related("team", "owner"), pk=pk
-        ),
-    )
+    letter: Letter = get_visible(Letter.objects.select_related("team", "owner"), _user(request), pk)
+    return letter
 
 
 def _editable_letter(request: HttpRequest, pk: int) -> Letter:
     """The letter, 404 if hidden, 403 if seen but not the user's to change."""
-    letter = _visible_letter(request, pk)
-    require_editable(_user(request), letter)
+    letter: Letter = get_visible(
+        Letter.objects.select_related("team", "owner"), _user(request), pk, action="edit"
+    )
     return letter
 
 
@@ -231,9 +228,10 @@ class Conflict:
 FORM_FIELDS = ("title", "body", "language", "confidentiality", "team")
 
 
-def _conflict(request: HttpRequest, error: StaleEdit) -> Conflict:
-    current = error.current
-    last = current.history.select_related("history_user").first()  # type: ignore[attr-defined]
+def _conflict(request: HttpRequest, current: Letter) -> Conflict:
+    """What the other person saved, of `current`: the letter read again through the read
+    door (docket.lib.access), never the one the refused save carries."""
+    last = current.history.select_related("history_user").first()
     saved_by = _("someone")
     if last is not None and last.history_user is not None:
         saved_by = last.history_user.display_name
@@ -369,11 +367,12 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_letter(
                 actor=user, letter=letter, expected_version=values["version"], **changes
             )
-        except StaleEdit as error:
-            conflict = _conflict(request, error)
+        except StaleEdit:
+            current = get_visible(Letter.objects.select_related("team", "owner"), user, pk)
+            conflict = _conflict(request, current)
             data = request.POST.copy()
-            data["version"] = str(error.current.version)
-            form = _letter_form(request, user, cast(Letter, error.current), data)
+            data["version"] = str(current.version)
+            form = _letter_form(request, user, current, data)
         except ValidationError as error:
             _show_errors(form, error)
         else:
@@ -508,11 +507,9 @@ def _replies(user: User, letter: Letter) -> list[Reply]:
 @require_GET
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    letter = get_object_or_404(
-        with_figures_prefetched(Letter.objects.visible_to(user)).select_related("team", "owner"),
-        pk=pk,
+    letter = get_visible(
+        with_figures_prefetched(Letter.objects.select_related("team", "owner")), user, pk
     )
-    record_view(user, letter)
     today = timezone.localdate()
     figures = letter_figures(letter, as_of=today)
     authorities = {a.pk: a for a in Authority.objects.filter(dispatches__letter=letter).distinct()}
@@ -669,11 +666,8 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reply_answers(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    response = get_object_or_404(
-        Response.objects.filter(letter__in=Letter.objects.visible_to(user)).select_related(
-            "letter", "authority"
-        ),
-        pk=pk,
+    response: Response = get_visible(
+        Response.objects.select_related("letter", "authority"), user, pk
     )
     letter = response.letter
     require_editable(user, letter)
@@ -1021,7 +1015,11 @@ def _require_triager(user: User) -> None:
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_triager(user)
-    waiting = InboundMail.objects.filter(state=InboundState.WAITING).order_by("received_at", "pk")
+    waiting = (
+        InboundMail.objects.visible_to(user)
+        .filter(state=InboundState.WAITING)
+        .order_by("received_at", "pk")
+    )
     page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "letters/inbox.html", {"page": page})
 
@@ -1031,7 +1029,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     _require_triager(user)
-    inbound = get_object_or_404(InboundMail.objects.select_related("response__letter"), pk=pk)
+    # Mail filed as a reply is as confidential as its letter (InboundMail.visible_to).
+    inbound = get_visible(InboundMail.objects.select_related("response__letter"), user, pk)
     dispatches = (
         Dispatch.objects.filter(letter__in=Letter.objects.editable_by(user), sent_on__isnull=False)
         .select_related("letter", "authority")

@@ -2,18 +2,20 @@
 
 Generic over every model that keeps django-simple-history's `history`
 (cases, events and sources in docket.cases, persons in docket.people). A view
-fetches the record with its own read rule first, so a record its reader may
-not see is a 404 before this module is reached, then hands it here:
+fetches the record through the read door first (docket.lib.access.get_visible),
+so a record its reader may not see is a 404 before this module is reached, and
+reading the history of a restricted or secret record is in the audit log, then
+hands it here:
 
     def case_history(request, pk):
-        case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+        case = get_visible(Case, request.user, pk)
         return history_page(
             request, case, version_url_name="cases:case_version",
             back_url=reverse("cases:case_detail", args=[case.pk]),
         )
 
     def case_version(request, pk, history_id):
-        case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+        case = get_visible(Case, request.user, pk)
         return version_page(
             request, case, history_id,
             history_url=reverse("cases:case_history", args=[case.pk]),

@@ -16,12 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from docket.accounts.models import User
 from docket.cases.models import Case, Event
+from docket.lib.access import get_visible
 from docket.linkage import services
 from docket.linkage.models import CandidatePair, PairStatus, Scope, ScoringRun
 from docket.linkage.reasons import reasons
@@ -175,7 +176,7 @@ def _decide(request: HttpRequest, user: User, pair: CandidatePair) -> HttpRespon
 def person_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's possible duplicates, and a button to look for them now."""
     user = cast(User, request.user)
-    person = get_object_or_404(Person.objects.visible_to(user).prefetch_related("names"), pk=pk)
+    person = get_visible(Person.objects.prefetch_related("names"), user, pk)
     if not may_merge(user, person):
         raise PermissionDenied(
             _("Only a coordinator of the owning team reviews this person's duplicates.")

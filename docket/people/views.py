@@ -27,12 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from docket.accounts.models import User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
-from docket.audit.log import record_view
 from docket.cases import figures as case_figures
 from docket.cases.models import Case, Event, Involvement, InvolvementRole, Source
 from docket.cases.services import delete_record, restore_record
 from docket.law.models import Article
 from docket.lib import history
+from docket.lib.access import get_restorable, get_visible
 from docket.lib.versioning import StaleEdit
 from docket.people import merge_views, merges, services
 from docket.people.forms import (
@@ -63,6 +63,14 @@ def _visible(user: User) -> QuerySet[Person]:
     return Person.objects.visible_to(user).select_related("team").prefetch_related("names")
 
 
+def _person(user: User, pk: int) -> Person:
+    """The person `pk` through the read door (docket.lib.access), names and team loaded."""
+    person: Person = get_visible(
+        Person.objects.select_related("team").prefetch_related("names"), user, pk
+    )
+    return person
+
+
 def _may_edit(user: User, person: Person) -> bool:
     return Person.objects.editable_by(user).filter(pk=person.pk).exists()
 
@@ -70,7 +78,7 @@ def _may_edit(user: User, person: Person) -> bool:
 def _editable(request: HttpRequest, pk: int) -> tuple[User, Person]:
     """The person to change: 404 if the user may not see them, 403 if only not change them."""
     user = _user(request)
-    person = get_object_or_404(_visible(user), pk=pk)
+    person = _person(user, pk)
     if not _may_edit(user, person):
         raise PermissionDenied(_("You may not change this person."))
     return user, person
@@ -209,14 +217,14 @@ def _articles(references: list[str]) -> list[tuple[str, str]]:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    person = _visible(user).filter(pk=pk).first()
-    if person is None:
+    try:
+        person = _person(user, pk)
+    except Http404:
         # A person merged into another leads to them, for a reader who may see both.
         target = merges.merged_target(user, pk)
         if target is None:
-            raise Http404
+            raise
         return redirect("people:person_detail", pk=target.pk)
-    record_view(user, person)
     editable = _may_edit(user, person)
     events = _event_rows(person, user)
     figures = case_figures.person_figures(person, as_of=timezone.localdate(), user=user)
@@ -333,8 +341,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 names=names.name_inputs(),
                 **form.person_fields(),
             )
-        except StaleEdit as stale:
-            saved_now = cast(Person, stale.current)
+        except StaleEdit:
+            # Read again through the door: the person may have moved out of the user's
+            # sight (404) or hands (403) with the other save, contact details included.
+            saved_now = get_visible(
+                Person.objects.prefetch_related("names"), user, pk, action="edit"
+            )
             differences = _differences(saved_now, form, names)
             # The next save is based on what the user has now seen, so it may
             # go through; the typed values stay in the form untouched.
@@ -456,7 +468,7 @@ def _names_text(rows: dict[int, tuple[int, str]]) -> str:
 def person_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The shared history page (docket.lib.history), with each version's renaming added."""
     user = _user(request)
-    person = get_object_or_404(_visible(user), pk=pk)
+    person = _person(user, pk)
     versions_all = person.history.select_related("history_user").order_by(
         "-history_date", "-history_id"
     )
@@ -504,7 +516,7 @@ def person_history(request: HttpRequest, pk: int) -> HttpResponse:
 def person_version(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     """One earlier version of a person, names included."""
     user = _user(request)
-    person = get_object_or_404(_visible(user), pk=pk)
+    person = _person(user, pk)
     version = get_object_or_404(
         person.history.select_related("history_user"), history_id=history_id
     )
@@ -585,11 +597,8 @@ def deleted_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    deleted = Person.objects.editable_by(user, include_deleted=True).deleted()
-    person = get_object_or_404(deleted.prefetch_related("names"), pk=pk)
     # A deleted person is gone for everyone who could not bring them back.
-    if not may_delete(user, person):
-        raise Http404
+    person = get_restorable(Person.objects.prefetch_related("names"), user, pk)
     if request.method == "POST":
         restore_record(actor=user, record=person)
         messages.success(request, _("%(name)s was restored.") % {"name": person.display_name})

@@ -49,7 +49,7 @@ from docket.search.documents import (
     YEAR,
 )
 from docket.search.engine import Query, audiences_of, matching_ids
-from docket.search.models import Audience, FacetTerm, SearchEntry
+from docket.search.models import Audience, EventFacet, FacetTerm, SearchEntry
 
 PAGE_SIZE = 25
 # A facet lists its most frequent values, and every chosen one.
@@ -622,6 +622,16 @@ class EventSearch:
 
     # Facets as the page shows them
 
+    def _places_seen(self, places: list[int]) -> set[int]:
+        """Those of `places` that some event the reader may see took place in."""
+        if not places or not self.audiences:
+            return set()
+        return set(
+            EventFacet.objects.filter(audience_id__in=sorted(self.audiences), place__in=places)
+            .values_list("place", flat=True)
+            .distinct()
+        )
+
     def _facets(
         self, by_dimension: Mapping[int, Counter[int]], by_audience: Counter[int]
     ) -> list[Facet]:
@@ -643,17 +653,20 @@ class EventSearch:
         type_labels = {
             event_type.code: str(event_type.label) for event_type in vocabulary.types.values()
         }
+        # A label is a disclosure like any other: only of values the reader's events have
+        # (a place known only from another team's secret event is no such place to them).
+        counted_places = [pk for pk, count in by_dimension.get(PLACE, {}).items() if count > 0]
         place_labels = dict(
             FacetTerm.objects.filter(
-                pk__in=[*by_dimension.get(PLACE, {}), *filters.places]
+                pk__in=[*counted_places, *self._places_seen(filters.places)]
             ).values_list("pk", "label")
         )
         from docket.cases.models import Authority, CaseStatus
 
         authority_labels = dict(
-            Authority.objects.filter(
-                pk__in=[*by_dimension.get(AUTHORITY, {}), *filters.authorities]
-            ).values_list("pk", "name")
+            Authority.objects.visible_to(self.user)
+            .filter(pk__in=[*by_dimension.get(AUTHORITY, {}), *filters.authorities])
+            .values_list("pk", "name")
         )
         status_terms = dict(FacetTerm.objects.filter(dimension="status").values_list("pk", "key"))
         statuses: Counter[str] = Counter()

@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from docket.accounts.models import User
+from docket.lib.access import get_visible
 from docket.search.documents import KINDS
 from docket.search.engine import search
 from docket.search.facets import EventFilters, EventSearch
@@ -136,7 +137,7 @@ def saved_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    saved = get_object_or_404(SavedSearch.objects.visible_to(user), pk=pk)
+    saved = get_visible(SavedSearch, user, pk)
     if saved.owner_id != user.pk:
         raise PermissionDenied(_("Only the person who saved a search may delete it."))
     target = reverse(PAGES[SavedSearch.Page(saved.page)])

@@ -29,10 +29,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from docket.accounts.models import User
 from docket.accounts.permissions import may_create
 from docket.audit.log import record as audit
-from docket.audit.log import record_view
 from docket.audit.models import Action
 from docket.cases.figures import years_since, years_without_family_contact
 from docket.cases.models import Case
+from docket.lib.access import get_visible
 from docket.lib.records import MAX_ID
 from docket.linkage.reasons import reasons
 from docket.people import merges
@@ -63,16 +63,26 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _visible(user: User) -> QuerySet[TracingRequest]:
+def _listed(user: User) -> QuerySet[TracingRequest]:
     return TracingRequest.objects.visible_to(user).select_related(
         "requester", "sought", "team", "created_by"
     )
 
 
+def _visible(user: User, pk: int) -> TracingRequest:
+    """The request `pk` through the read door (docket.lib.access), its persons loaded."""
+    tracing: TracingRequest = get_visible(
+        TracingRequest.objects.select_related("requester", "sought", "team", "created_by"),
+        user,
+        pk,
+    )
+    return tracing
+
+
 def _editable(request: HttpRequest, pk: int) -> tuple[User, TracingRequest]:
     """The request to change: 404 if the user may not see it, 403 if only not change it."""
     user = _user(request)
-    tracing = get_object_or_404(_visible(user), pk=pk)
+    tracing = _visible(user, pk)
     if not TracingRequest.objects.editable_by(user).filter(pk=pk).exists():
         raise PermissionDenied(_("You may not change this tracing request."))
     return user, tracing
@@ -105,7 +115,7 @@ def _visible_ids(user: User, ids: set[int]) -> set[int]:
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    requests = _visible(user).prefetch_related("requester__names", "sought__names")
+    requests = _listed(user).prefetch_related("requester__names", "sought__names")
     status = request.GET.get("status") or ""
     if status not in TracingStatus.values:
         status = ""
@@ -118,7 +128,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     # Each sought person's latest contact over every request the reader may see, as
     # years_without_family_contact counts it: one query for the page.
     last_contact = dict(
-        _visible(user)
+        _listed(user)
         .filter(sought_id__in={r.sought_id for r in rows}, last_contact__isnull=False)
         .order_by()
         .values("sought_id")
@@ -189,8 +199,7 @@ class MatchRow:
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    tracing = get_object_or_404(_visible(user), pk=pk)
-    record_view(user, tracing)
+    tracing = _visible(user, pk)
     editable = TracingRequest.objects.editable_by(user).filter(pk=pk).exists()
     matches = list(tracing.matches.all())
     persons = {
@@ -486,7 +495,7 @@ def message_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _for_requester(request: HttpRequest, pk: int) -> tuple[User, TracingRequest]:
     user = _user(request)
-    return user, get_object_or_404(_visible(user), pk=pk)
+    return user, _visible(user, pk)
 
 
 @login_required

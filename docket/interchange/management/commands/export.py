@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.interchange.exporter import ExportFailed, export_bundle
@@ -25,9 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, out: Path, username: str | None, **options: Any) -> None:
         user = reader(username)
         try:
-            summary = export_bundle(user, out=out)
+            summary = export_bundle(user, out=out, via="cli")
         except ExportFailed as error:
             raise CommandError(str(error)) from None
+        except PermissionDenied as error:
+            raise CommandError(f"{user.username} may not export: {error}") from None
         except OSError as error:
             raise CommandError(f"Cannot write the export: {error.strerror or error}.") from None
         self.stdout.write(f"{summary.summary} (as {user.username} may see it)")
