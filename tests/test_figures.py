@@ -57,7 +57,7 @@ def test_a_detention_flagged_charged_counts_the_days_before_its_dated_charge(
     factories.event(documenter, dossier, "detention", "2026-09-30", victims=(held,), charged=True)
     factories.event(documenter, dossier, "charge", "2026-10-10", victims=(held,))
 
-    figures = person_figures(held, as_of=AS_OF)
+    figures = person_figures(held, as_of=AS_OF, user=documenter)
 
     assert figures.days_detained_total == 60
     assert figures.days_detained_without_charge == 10
@@ -70,7 +70,7 @@ def test_a_charge_before_the_detention_began_does_not_shorten_it(documenter, hel
 
     # The first, flagged charged with no charge in its days, counts none until the
     # second began; the second counts all its 31 days.
-    assert person_figures(held, as_of=AS_OF).days_detained_without_charge == 31
+    assert person_figures(held, as_of=AS_OF, user=documenter).days_detained_without_charge == 31
 
 
 def test_deportation_ends_the_detention_and_return_brings_a_new_one(documenter, held, dossier):

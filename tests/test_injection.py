@@ -24,6 +24,7 @@ from docket.accounts.models import Team, User
 from docket.api.tokens import issue_token
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, Event, Evidence, Source
+from docket.lib.names import strip_direction_controls
 from docket.people.models import Person, PersonName, Relationship
 from tests import markers
 from tests.markers import World
@@ -265,7 +266,10 @@ def test_api_bodies_with_hostile_text_are_stored_as_text(documenter: User, team:
         )
         if response.status_code >= 500:
             problems.append(f"POST /api/v1/cases title={payload[:40]!r}: {response.status_code}")
-        elif response.status_code == 201 and response.json()["title"] != payload[:200]:
+        elif response.status_code == 201 and response.json()["title"] != (
+            # Direction overrides are never stored in short text (docket.lib.names).
+            strip_direction_controls(payload[:200])
+        ):
             problems.append(f"POST /api/v1/cases title={payload[:40]!r}: stored differently")
 
     assert not problems, "\n".join(problems)

@@ -293,8 +293,3 @@ def anchor(*, mailed_to: list[str] | None = None, actor_name: str = "") -> Ancho
 # Levels whose every reading is worth knowing about afterwards.
 WATCHED_LEVELS = {"restricted", "secret"}
 
-
-def record_view(user: Any, target: Model) -> None:
-    """Log that `user` opened `target`, when its confidentiality is restricted or secret."""
-    if getattr(target, "confidentiality", None) in WATCHED_LEVELS:
-        record(Action.VIEW, actor=user, target=target)

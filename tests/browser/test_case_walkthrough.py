@@ -20,6 +20,7 @@ from tests.conftest import PASSWORD
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("vocabularies"),
 ]
 
 PERSIAN = "غلامرضا شکاری"
