@@ -292,4 +292,3 @@ def anchor(*, mailed_to: list[str] | None = None, actor_name: str = "") -> Ancho
 
 # Levels whose every reading is worth knowing about afterwards.
 WATCHED_LEVELS = {"restricted", "secret"}
-
