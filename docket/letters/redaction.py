@@ -17,9 +17,17 @@ of cases follow their own rule, in docket.letters.text):
   Latin letters counts only when capitalised, so that the verb "said" is not
   the name Said, and a word that a public person of those cases also bears in
   their name (a family name shared with a public brother) is public already;
-- each name found is replaced by the initials of the person's name in the
-  script it was written in (their Persian name in Persian text), as citations
-  name them: "G. S.", "غ. ش.".
+- names are read as the page displays them (`view`): entities decoded,
+  compatibility forms folded, invisible characters (soft hyphen, zero-width
+  spaces and joiners, word joiner) and combining marks dropped, Cyrillic and
+  Greek look-alike letters read as Latin; each text is read once as written
+  (a name in a link's address) and once without the Markdown that is not shown
+  (a name split by a link, a code mark or a tag), and what either finds is
+  replaced in the source;
+- each name found is replaced by the initials of the name as the text writes
+  it ("Qolamreza Shakari" gives "Q. S.", "غلامرضا شکاری" gives "غ. ش.",
+  "Mr Shekari" gives "Mr S."), never by those of the person's recorded name,
+  which would tie an alias to the name behind it.
 
 A name shared by a public person and one who is not is replaced: the text
 cannot say which of them it means. A name written in one word of a person known
@@ -33,8 +41,10 @@ the public page and the preview can mark it; `plain` takes them out.
 """
 
 import hashlib
+import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +73,66 @@ POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 # Keys shorter than this say too little to count as a name (Al, Ho).
 MIN_KEY = 3
+
+# Reading a text as it is displayed. An HTML entity stands for the character it writes.
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Markdown that is not shown: a link's or a reference's target, an HTML tag, the marks of
+# code, emphasis and links, the backslash of an escape.
+MARKUP = re.compile(r"\]\([^)\n]*\)|\]\[[^\]\n]*\]|<[^<>\n]*>|[`*_~\[\]]|\\(?=[!-/:-@\[-`{-~])")
+# Letters of other scripts that look like Latin ones (Cyrillic, Greek): read as Latin.
+CONFUSABLES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеһіјоԁрсѕуухԛԝӀΑΒΕΖΗΙΚΜΝΟΡΤΥΧαιονρτυχ",
+    "ABESIJKMHOPCTXYaehijodpcsyyxqwIABEZHIKMNOPTYXaiovptux",
+)
+ZWNJ = "\u200c"
+
+
+@dataclass(frozen=True)
+class View:
+    """A text as a reader reads it, each character with the span of the source it comes
+    from: entities decoded, compatibility forms folded (NFKC), invisible characters
+    (soft hyphen, zero-width spaces and joiners, word joiner, byte order mark, direction
+    marks) and combining marks dropped, look-alike letters read as Latin and, when
+    `displayed`, Markdown that is not shown (link targets, code and emphasis marks, tags)
+    left out."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+
+def _hidden(char: str, before: str) -> bool:
+    if char == ZWNJ:
+        # Persian writes it between the parts of a word or a name; elsewhere it hides.
+        return not ARABIC_SCRIPT.match(before)
+    category = unicodedata.category(char)
+    return category in ("Cf", "Mn", "Me")
+
+
+def view(source: str, *, displayed: bool) -> View:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    while position < len(source):
+        entity = ENTITY.match(source, position)
+        markup = MARKUP.match(source, position) if displayed else None
+        if markup:
+            position = markup.end()
+            continue
+        if entity and html.unescape(entity.group()) != entity.group():
+            end = entity.end()
+            written = html.unescape(entity.group())
+        else:
+            end = position + 1
+            written = source[position]
+        for char in unicodedata.normalize("NFKC", written).translate(CONFUSABLES):
+            if not _hidden(char, chars[-1] if chars else ""):
+                chars.append(char)
+                starts.append(position)
+                ends.append(end)
+        position = end
+    return View("".join(chars), tuple(starts), tuple(ends))
 
 
 @dataclass(frozen=True)
@@ -116,13 +186,12 @@ class Named:
 
     person_id: int
     cited: bool
-    # The person's names, to write their initials in the script of the text.
-    latin: str
-    arabic: str
 
-    def initials(self, written: str) -> str:
-        name = self.arabic if ARABIC_SCRIPT.search(written) and self.arabic else self.latin
-        return initials(name or self.arabic)
+
+def written_initials(found: list[Word]) -> str:
+    """The initials of a name as the text writes it, never those of the person's recorded
+    name: an alias must not be tied to the name behind it."""
+    return initials(" ".join(word.text for word in found))
 
 
 @dataclass(frozen=True)
@@ -272,9 +341,7 @@ def _load(person_ids: set[int], cited: set[int]) -> Names:
     for person_id in sorted(not_public):
         own = names.get(person_id, [])
         whole = _whole_names(own)
-        latin = next((name for name in whole if not ARABIC_SCRIPT.search(name)), "")
-        arabic = next((name for name in whole if ARABIC_SCRIPT.search(name)), "")
-        named = Named(person_id, person_id in cited, latin, arabic)
+        named = Named(person_id, person_id in cited)
         for name in whole:
             for key in name_keys(name):
                 if len(key) >= MIN_KEY:
@@ -307,8 +374,18 @@ def _not_public_audiences() -> list[int]:
 
 
 def find_names(texts: Mapping[str, str], *, cited: set[int]) -> list[Flag]:
-    """Every name of a person who is not public in `texts` (by where they are), in order."""
-    split = {where: words(text) for where, text in texts.items()}
+    """Every name of a person who is not public in `texts` (by where they are), in order.
+
+    Each text is read twice: as written (so that a name in a link's address is found) and
+    as displayed (so that a name split by a link, a code mark or a tag is found); both
+    ignore entities, invisible characters and look-alike letters. A name found in either
+    is replaced in the source, the two finds merged where they overlap."""
+    views = {
+        (where, displayed): view(text, displayed=displayed)
+        for where, text in texts.items()
+        for displayed in (False, True)
+    }
+    split = {place: words(read.text) for place, read in views.items()}
     clauses: set[tuple[tuple[str, ...], ...]] = set()
     for found in split.values():
         for first, stop in windows(found):
@@ -331,23 +408,46 @@ def find_names(texts: Mapping[str, str], *, cited: set[int]) -> list[Flag]:
     known = _load(candidates | cited, cited)
     flags: list[Flag] = []
     for where, text in texts.items():
-        found = split[where]
-        position = 0
-        while position < len(found):
-            match = _longest(found, position, known)
-            if match is None:
-                position += 1
-                continue
-            stop, bearers = match
-            start, end = found[position].start, found[stop - 1].end
-            written = text[start:end]
-            # The letter's own persons first: their initials are those of the citation.
-            bearers = sorted(bearers, key=lambda named: (not named.cited, named.person_id))
-            flags.append(
-                Flag(where, start, end, written, bearers[0].initials(written), tuple(bearers))
-            )
-            position = stop
+        spans: list[tuple[int, int, str, tuple[Named, ...]]] = []
+        for displayed in (False, True):
+            read, found = views[(where, displayed)], split[(where, displayed)]
+            position = 0
+            while position < len(found):
+                match = _longest(found, position, known)
+                if match is None:
+                    position += 1
+                    continue
+                stop, bearers = match
+                start = read.starts[found[position].start]
+                end = read.ends[found[stop - 1].end - 1]
+                # The letter's own persons first.
+                bearers = sorted(bearers, key=lambda named: (not named.cited, named.person_id))
+                spans.append((start, end, written_initials(found[position:stop]), tuple(bearers)))
+                position = stop
+        for start, end, replacement, persons in _merged(spans):
+            flags.append(Flag(where, start, end, text[start:end], replacement, persons))
     return flags
+
+
+def _merged(
+    spans: list[tuple[int, int, str, tuple[Named, ...]]],
+) -> list[tuple[int, int, str, tuple[Named, ...]]]:
+    """Overlapping finds as one, replaced by the initials of the longest."""
+    merged: list[tuple[int, int, str, tuple[Named, ...]]] = []
+    longest: list[int] = []
+    for start, end, replacement, bearers in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            unique = {named.person_id: named for named in (*last[3], *bearers)}
+            persons = sorted(unique.values(), key=lambda named: (not named.cited, named.person_id))
+            if end - start > longest[-1]:
+                longest[-1] = end - start
+                last = (last[0], last[1], replacement, last[3])
+            merged[-1] = (last[0], max(last[1], end), last[2], tuple(persons))
+        else:
+            merged.append((start, end, replacement, bearers))
+            longest.append(end - start)
+    return merged
 
 
 def _longest(found: list[Word], first: int, known: Names) -> tuple[int, list[Named]] | None:

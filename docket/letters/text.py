@@ -7,12 +7,17 @@ page, so an authority and the public read the same letter:
 - a public case is cited in full: title and summary;
 - any other case only by its number and the initials of its persons, unless
   the writer chose to cite it in full (`Letter.revealed_cases`, which only a
-  writer who may edit the case can set);
+  writer who may edit the case can set) and the case is not secret: the choice
+  is read at every rendering, so a case made secret after it was revealed is
+  cited by number and initials from then on, in public output too;
+- on a staff page (`reader` given), a case the reader may not see is never
+  cited in full, whatever the writer chose;
 - a person is named in full only when the person's own record is public;
   everyone else appears by initials, even in a case cited in full.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import markdown
 import nh3
@@ -67,8 +72,12 @@ class Citation:
     persons: list[str]
 
 
-def citation(case: Case, *, revealed: bool) -> Citation:
-    full = case.confidentiality == Confidentiality.PUBLIC or revealed
+def citation(case: Case, *, revealed: bool, readable: bool = True) -> Citation:
+    """`revealed`: the writer chose to cite it in full; `readable`: the reader may see it
+    (always, for public output, which has no reader)."""
+    full = case.confidentiality == Confidentiality.PUBLIC or (
+        revealed and readable and case.confidentiality != Confidentiality.SECRET
+    )
     persons = [person_label(person) for person in case.persons.all() if person.deleted_at is None]
     return Citation(
         number=case.pk,
@@ -79,10 +88,24 @@ def citation(case: Case, *, revealed: bool) -> Citation:
     )
 
 
-def citations(letter: Letter) -> list[Citation]:
+def citations(letter: Letter, *, reader: Any = None) -> list[Citation]:
+    """The letter's cited cases; with a `reader` (a staff page), a case that reader may
+    not see is cited by number and initials only."""
     revealed = set(letter.revealed_cases.values_list("pk", flat=True))
     cases = letter.cases.filter(deleted_at__isnull=True).prefetch_related("persons__names")
-    return [citation(case, revealed=case.pk in revealed) for case in cases.order_by("pk")]
+    readable: set[int] | None = None
+    if reader is not None:
+        readable = set(
+            Case.objects.visible_to(reader).filter(pk__in=revealed).values_list("pk", flat=True)
+        )
+    return [
+        citation(
+            case,
+            revealed=case.pk in revealed,
+            readable=readable is None or case.pk in readable,
+        )
+        for case in cases.order_by("pk")
+    ]
 
 
 def plain_text(letter: Letter) -> str:

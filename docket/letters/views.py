@@ -526,7 +526,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 replies=[r for r in replies if r.response.authority_id == recipient.authority_id],
             )
         )
-    cited = citations(letter)
+    cited = citations(letter, reader=user)
     visible_cases = dict(
         Case.objects.visible_to(user)
         .filter(pk__in=[c.number for c in cited])
