@@ -60,7 +60,9 @@ def _everything_allowed(actor: User, tracing: TracingRequest) -> list[Any]:
     return given
 
 
-def _outputs(client: Client, tracing: TracingRequest) -> dict[str, str]:
+def _outputs(
+    client: Client, tracing: TracingRequest, username: str = "narges.amini"
+) -> dict[str, str]:
     """Every way something reaches the requester, as text."""
     page = client.get(reverse("tracing:requester_reply", args=[tracing.pk]))
     document = client.get(reverse("tracing:requester_reply_pdf", args=[tracing.pk]))
@@ -73,7 +75,7 @@ def _outputs(client: Client, tracing: TracingRequest) -> dict[str, str]:
         str(tracing.pk),
         "--json",
         "--as",
-        "narges.amini",
+        username,
         stdout=command,
     )
     for response in (page, document, export, api):
@@ -108,6 +110,29 @@ def test_every_output_holds_what_consent_allows_and_nothing_once_withdrawn(
     assert neutral_statement()[:40] in after["page"]
     assert json.loads(after["export"])["found"] is False
     assert json.loads(after["api"])["found"] is False
+
+
+def test_every_output_holds_back_what_its_reader_may_not_see(
+    documenter: User, viewer: User, tracing: TracingRequest, logged_in: Callable[[User], Client]
+) -> None:
+    """The requester's name only to those who may see the requester; the sought person's
+    contact details, though consented, only to those who may edit the sought person."""
+    _everything_allowed(documenter, tracing)
+    type(tracing.requester).objects.filter(pk=tracing.requester_id).update(confidentiality="secret")
+    client = logged_in(viewer)
+    requester_page = reverse("people:person_detail", args=[tracing.requester_id])
+    assert client.get(requester_page).status_code == 404
+
+    shown = _outputs(client, tracing, viewer.username)
+    for where, text in shown.items():
+        flat = text.replace("\n", " ")
+        assert "Parvin" not in flat, where
+        assert CONTACT not in flat, where
+        assert WHEREABOUTS in flat and REPLY in flat, where
+    for where in ("export", "api", "command"):
+        told = json.loads(shown[where])
+        assert told["withheld"] == ["requester", "contact_details"], where
+        assert told["contact_details"] == "", where
 
 
 def test_a_withdrawn_whereabouts_consent_leaves_the_others(

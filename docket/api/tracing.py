@@ -24,7 +24,7 @@ from docket.cases.models import Authority
 from docket.lib.access import get_visible
 from docket.people.models import Person
 from docket.tracing import services
-from docket.tracing.consent import disclosure_for_requester
+from docket.tracing.consent import disclosure_for_reader
 from docket.tracing.models import (
     AskedFor,
     Consent,
@@ -160,7 +160,9 @@ class MessageForRequester(Schema):
 class ForRequesterOut(Schema):
     reference: str
     as_of: date
-    requester: str
+    requester: str = Field(
+        description="The requester's name; a placeholder for a caller who may not see them."
+    )
     sought: str = Field(description="The name the family gave.")
     opened_on: date | None
     statement: str = Field(
@@ -168,9 +170,16 @@ class ForRequesterOut(Schema):
     )
     found: bool = Field(description="True only under a consent to share whereabouts.")
     whereabouts: str
-    contact_details: str
+    contact_details: str = Field(
+        description="Under a consent to share them; empty for a caller who may not edit "
+        "the person sought."
+    )
     messages: list[MessageForRequester]
     scopes: list[str] = Field(description="The scopes of the consents in force.")
+    withheld: list[str] = Field(
+        description="What the caller may not see and is left out: `requester` (the name), "
+        "`contact_details`."
+    )
 
 
 # Reading
@@ -246,7 +255,7 @@ def get_for_requester(request: HttpRequest, tracing_request_id: int) -> dict[str
     """Only what the person sought has agreed, today, may go to this requester."""
     user = caller(request)
     tracing = _visible(user, tracing_request_id)
-    return disclosure_for_requester(tracing, timezone.localdate()).as_json()
+    return disclosure_for_reader(tracing, user, timezone.localdate()).as_json()
 
 
 def _consent_data(consent: Consent) -> dict[str, Any]:

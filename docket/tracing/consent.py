@@ -14,15 +14,22 @@ requester export, `docket tracing requester-report`, the API's for-requester
 answer, relayed messages) is built from `disclosure_for_requester` and from
 nothing else. Staff who may see a request see all of it on its page, under the
 usual confidentiality rule; that is not a disclosure to the requester.
+
+What a member of staff is shown of that letter (the reply page and its PDF, the
+requester export, the API, the command) is `disclosure_for_reader`: the same
+disclosure, less what the reader may not see under the rule that holds for every
+record (`shown_to`): the requester's name only to those who may see the requester,
+the sought person's contact details only to those who may edit the sought person.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from docket.accounts.models import User
 from docket.people.models import Person
 from docket.tracing.models import Consent, ConsentScope, Refusal, TracingRequest
 
@@ -89,6 +96,7 @@ class Disclosure:
     contact_details: str = ""
     messages: list[MessageOut] = field(default_factory=list)
     scopes: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -174,6 +182,40 @@ def disclosure_for_requester(request: TracingRequest, as_of: date) -> Disclosure
         messages=_messages(request, as_of) if messages else [],
         scopes=[str(scope) for scope in allowed],
     )
+
+
+REQUESTER = "requester"
+CONTACT_DETAILS = "contact_details"
+
+
+def withheld_requester() -> str:
+    """Put for the requester's name before a reader who may not see the requester."""
+    return _("[the requester, whose record you may not see]")
+
+
+def shown_to(told: Disclosure, request: TracingRequest, reader: User) -> Disclosure:
+    """`told` as `reader` may be shown it: the requester named only to those who may see
+    the requester, the sought person's contact details only to those who may edit them
+    (docs/permissions.md, "Fields"). What is held back is named in `withheld`, so the
+    reader knows the letter is not theirs to send as it stands."""
+    withheld = []
+    changes: dict[str, Any] = {}
+    if not Person.objects.visible_to(reader).filter(pk=request.requester_id).exists():
+        withheld.append(REQUESTER)
+        changes["requester"] = withheld_requester()
+    if (
+        ConsentScope.SHARE_CONTACT in told.scopes
+        and not Person.objects.editable_by(reader).filter(pk=request.sought_id).exists()
+    ):
+        withheld.append(CONTACT_DETAILS)
+        changes["contact_details"] = ""
+    return replace(told, **changes, withheld=withheld) if withheld else told
+
+
+def disclosure_for_reader(request: TracingRequest, reader: User, as_of: date) -> Disclosure:
+    """What `reader`, a member of staff, is shown of what the requester of `request` may
+    be told on `as_of`: every staff output of the reply goes through here."""
+    return shown_to(disclosure_for_requester(request, as_of), request, reader)
 
 
 def _messages(request: TracingRequest, as_of: date) -> list[MessageOut]:

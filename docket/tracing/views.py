@@ -4,7 +4,8 @@ consents, attempts and messages, and what is prepared for the requester.
 Reads go through TracingRequest.objects.visible_to(user): a request the reader may not
 see answers 404 like one that does not exist. Writes go through
 docket.tracing.services; what goes to the requester through
-docket.tracing.consent.disclosure_for_requester only.
+docket.tracing.consent.disclosure_for_requester only, shown to staff through
+disclosure_for_reader (less what the reader may not see).
 """
 
 import json
@@ -38,7 +39,7 @@ from docket.linkage.reasons import reasons
 from docket.people import merges
 from docket.people.models import Merge, Person
 from docket.tracing import pdf, services
-from docket.tracing.consent import disclosure_for_requester
+from docket.tracing.consent import disclosure_for_reader
 from docket.tracing.forms import (
     AttemptForm,
     ConsentForm,
@@ -241,7 +242,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "messages_relayed": tracing.messages.all(),
             "message_form": MessageForm(),
             "delivery_form": DeliveryForm(),
-            "told": disclosure_for_requester(tracing, today),
+            "told": disclosure_for_reader(tracing, user, today),
         },
     )
 
@@ -503,7 +504,7 @@ def _for_requester(request: HttpRequest, pk: int) -> tuple[User, TracingRequest]
 @never_cache
 def requester_reply(request: HttpRequest, pk: int) -> HttpResponse:
     user, tracing = _for_requester(request, pk)
-    told = disclosure_for_requester(tracing, timezone.localdate())
+    told = disclosure_for_reader(tracing, user, timezone.localdate())
     return render(
         request,
         "tracing/requester_reply.html",
@@ -516,7 +517,7 @@ def requester_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def requester_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user, tracing = _for_requester(request, pk)
-    told = disclosure_for_requester(tracing, timezone.localdate())
+    told = disclosure_for_reader(tracing, user, timezone.localdate())
     content = pdf.render_reply_pdf(told)
     audit(Action.DOWNLOAD, actor=user, target=tracing, detail={"requester_reply": True})
     response = HttpResponse(content, content_type="application/pdf")
@@ -532,7 +533,7 @@ def requester_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def requester_export(request: HttpRequest, pk: int) -> HttpResponse:
     user, tracing = _for_requester(request, pk)
-    told = disclosure_for_requester(tracing, timezone.localdate())
+    told = disclosure_for_reader(tracing, user, timezone.localdate())
     audit(Action.EXPORT, actor=user, target=tracing, detail={"requester_report": True})
     response = HttpResponse(
         json.dumps(told.as_json(), ensure_ascii=False, indent=2),

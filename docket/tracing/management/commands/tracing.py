@@ -8,7 +8,7 @@ from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.interchange.management.actors import reader
 from docket.interchange.show import ShowFailed, find
-from docket.tracing.consent import disclosure_for_requester
+from docket.tracing.consent import CONTACT_DETAILS, disclosure_for_reader
 from docket.tracing.models import TracingRequest
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             request = find("tracing_requests", ref, TracingRequest.objects.visible_to(user))
         except ShowFailed as error:
             raise CommandError(str(error)) from None
-        told = disclosure_for_requester(request, timezone.localdate())
+        told = disclosure_for_reader(request, user, timezone.localdate())
         audit(Action.EXPORT, actor=user, target=request, detail={"requester_report": True})
         payload = told.as_json()
         if options["as_json"]:
@@ -47,6 +47,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Whereabouts: {told.whereabouts}")
         if told.contact_details:
             self.stdout.write(f"Contact: {told.contact_details}")
+        elif CONTACT_DETAILS in told.withheld:
+            self.stdout.write("Contact: held back (only those who may edit the person see it)")
         for message in told.messages:
             line = f"Message of {message.written_on}: delivered {message.delivered_on or '-'}"
             self.stdout.write(line + (f"; reply: {message.reply}" if message.reply else ""))
