@@ -14,7 +14,10 @@ Rules beyond INTERCHANGE.md, each to protect what people entered in Docket:
 - evidence files are only ever added (matched by SHA-256), never removed:
   the chain of custody outlives the file that brought them;
 - names, questions, case persons and event persons are part of their record
-  and follow the file exactly.
+  and follow the file exactly, except that links to records the importer may
+  not see (a case's persons, an event's persons and sources, a letter's cases)
+  stay, as on the pages and in the API: they are not the importer's to remove;
+- a question belongs to its letter: a file cannot move it to another one.
 
 Letters are kept per recipient in Docket: a letter's `to`, `sent_on` and
 `channel` become one copy (Dispatch) per authority, each sent on that day by
@@ -352,12 +355,23 @@ class _Writer:
             instance.refresh_from_db(fields=["version"])
         return Outcome(instance, CHANGED, [_field_name(name) for name in changed])
 
+    def _unseen(self, model: type[models.Model], pks: Any) -> set[int]:
+        """Of these records, those the importer may not see (none when the system imports)."""
+        if self.actor is None:
+            return set()
+        seen = model._default_manager.visible_to(self.actor)  # type: ignore[attr-defined]
+        return set(pks) - set(seen.filter(pk__in=list(pks)).values_list("pk", flat=True))
+
     def _set_many(self, instance: Any, name: str, pks: list[int]) -> bool:
+        """The links the file gives, and the links to records the importer may not see:
+        those are not theirs to remove, as on the pages and in the API."""
         manager = getattr(instance, name)
-        if set(manager.values_list("pk", flat=True)) == set(pks):
+        current = set(manager.values_list("pk", flat=True))
+        wanted = set(pks) | self._unseen(manager.model, current)
+        if current == wanted:
             return False
         self._mark(instance)
-        manager.set(pks)
+        manager.set(wanted)
         return True
 
     # One writer per collection, in COLLECTIONS order
@@ -472,10 +486,15 @@ class _Writer:
 
     def _involvements(self, event: Event, wanted: list[tuple[Ref, int]]) -> bool:
         pairs = [(self.pks[person], role) for person, role in wanted]
+        current = list(event.involvements.all())
+        # Involvements of persons the importer may not see stay as they were.
+        unseen = self._unseen(Person, {involvement.person_id for involvement in current})
         changed = False
-        for involvement in event.involvements.all():
+        for involvement in current:
             if (involvement.person_id, involvement.role_id) in pairs:
                 pairs.remove((involvement.person_id, involvement.role_id))
+            elif involvement.person_id in unseen:
+                continue
             else:
                 self._mark(involvement)
                 involvement.delete()
@@ -496,6 +515,14 @@ class _Writer:
                 sent=instance.pk in self.sent,
                 title=values["title"],
                 body=values["body"],
+            )
+            # As on the letter's page: a published letter's public text went through the
+            # publishing preview; take it off its public page first, then change it.
+            letter_services.check_fixed_while_published(
+                instance,
+                title=values["title"],
+                body=values["body"],
+                questions=[entry.text for entry in row.lists["questions"]],
             )
         outcome = self._upsert(row, Letter, instance, values)
         letter = outcome.instance
@@ -561,11 +588,24 @@ class _Writer:
         )
         current = {question.pk: question for question in letter.questions.all()}
         plan: list[tuple[QuestionRow, Question | None]] = []
+        elsewhere = {
+            known[1]
+            for entry in wanted
+            if (known := self.known.get(Ref(QUESTIONS, entry.ref))) is not None
+            and known[1] not in current
+        }
+        # A question belongs to its letter: the file cannot move it to another one (off a
+        # sent letter, say, whose questions are fixed). A ref of a question since deleted
+        # names a new one.
+        moved = set(Question.objects.filter(pk__in=elsewhere).values_list("pk", flat=True))
         for entry in wanted:
             known = self.known.get(Ref(QUESTIONS, entry.ref))
-            question = None
-            if known is not None:
-                question = current.get(known[1]) or Question.objects.filter(pk=known[1]).first()
+            if known is not None and known[1] in moved:
+                raise ValidationError(
+                    f'question "{entry.ref}" is a question of another letter, and a question '
+                    "stays on its letter: give this one a new ref."
+                )
+            question = current.get(known[1]) if known is not None else None
             plan.append((entry, question))
         keep = {question.pk for _, question in plan if question is not None}
         changed = False
@@ -578,8 +618,7 @@ class _Writer:
         moving = {
             question.pk
             for number, (_, question) in enumerate(plan, start=1)
-            if question is not None
-            and (question.number != number or question.letter_id != letter.pk)
+            if question is not None and question.number != number
         }
         for offset, pk in enumerate(sorted(moving)):
             Question.objects.filter(pk=pk).update(number=20000 + offset)

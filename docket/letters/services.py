@@ -123,6 +123,27 @@ def check_fixed_once_sent(
         )
 
 
+def check_fixed_while_published(
+    letter: Letter,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    questions: Sequence[str] | None = None,
+) -> None:
+    """A published letter's title, body and questions are its public text, checked in the
+    publishing preview: they do not change while it is published (take it off its public
+    page first, then publish it again through the preview). Pages, the API and the
+    importer ask this."""
+    if letter.published and (
+        (title is not None and title != letter.title)
+        or (body is not None and body != letter.body)
+        or (questions is not None and list(questions) != _question_texts(letter))
+    ):
+        raise ValidationError(
+            _("This letter is published: take it off its public page before changing its text.")
+        )
+
+
 def check_copy_kept(dispatch: Dispatch) -> None:
     """A copy that has gone out cannot be taken back, by dropping its recipient or by
     clearing its sending date: its recipient has it, and owes an answer."""
@@ -209,15 +230,8 @@ def update_letter(
         body=fields.get("body"),
         questions=questions,
     )
-    if letter.published and (
-        (title is not None and title != letter.title)
-        or ("body" in fields and fields["body"] != letter.body)
-        or (questions is not None and list(questions) != _question_texts(letter))
-    ):
-        # Its public text was checked in the preview: a new text needs a new preview.
-        raise ValidationError(
-            _("This letter is published: take it off its public page before changing its text.")
-        )
+    # Its public text was checked in the preview: a new text needs a new preview.
+    check_fixed_while_published(letter, title=title, body=fields.get("body"), questions=questions)
     if "team" in fields:
         fields["team"] = owning_team(actor, fields["team"])
     if title is not None:

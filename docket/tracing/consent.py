@@ -5,9 +5,11 @@ whether they were found) goes to a requester unless a consent of the sought
 person covering exactly that scope, to that requester or to the public, is in
 force on the day: given on or before it, not expired (`expires_on` is the last
 day it covers), not withdrawn (withdrawal takes effect on the day it is
-recorded). A refusal, or no consent, leaves the requester with one neutral
-sentence, the same whether the person was not found, is still being looked
-for, or was found and said no.
+recorded), and given after every withdrawal towards the same party (a consent
+dated on or before a withdrawal never brings back what it ended). A refusal,
+or no consent, leaves the requester with one neutral sentence, the same
+whether the person was not found, is still being looked for, or was found and
+said no.
 
 Everything prepared for a requester (the reply letter and its PDF, the
 requester export, `docket tracing requester-report`, the API's for-requester
@@ -26,7 +28,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docket.accounts.models import User
@@ -46,16 +49,34 @@ Party = Person | Public
 
 
 def consents_in_force(person: Person, scope: str, to: Party, *, on: date) -> QuerySet[Consent]:
-    """The consents of `person` covering `scope` towards `to` (or the public) on day `on`."""
+    """The consents of `person` covering `scope` towards `to` (or the public) on day `on`.
+
+    A withdrawal ends more than the one consent it was recorded on: no consent given on or
+    before it counts any more towards its party. A withdrawal of a consent to a person binds
+    every consent that reaches them (to them by name, or to the public); a withdrawal of a
+    consent to the public binds the consents to the public. So a consent recorded later but
+    dated before the withdrawal (a backdated one, a file's copy under a new ref) never
+    brings back what the person withdrew; only one given after the withdrawal does."""
     party = Q(granted_to_public=True)
     if isinstance(to, Person):
         party |= Q(granted_to=to)
-    return (
+    withdrawals = Consent.objects.filter(
+        person=OuterRef("person"),
+        scope=OuterRef("scope"),
+        withdrawn_on__isnull=False,
+        withdrawn_on__lte=on,
+        withdrawn_on__gte=OuterRef("given_on"),
+    )
+    consents = (
         Consent.objects.filter(person=person, scope=scope, given_on__lte=on)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
         .filter(party)
+        .exclude(Q(granted_to_public=True) & Exists(withdrawals.filter(granted_to_public=True)))
     )
+    if isinstance(to, Person):
+        consents = consents.exclude(Exists(withdrawals.filter(granted_to=to)))
+    return consents
 
 
 def consent_in_force(person: Person, scope: str, to: Party, *, on: date) -> bool:
@@ -123,6 +144,36 @@ def refusals_binding(sought: Person, scope: str, to: Party, *, on: date) -> Quer
     return Refusal.objects.filter(
         tracing_request__sought=sought, scope=scope, refused_on__lte=on
     ).filter(party)
+
+
+def ended_since(person: Person | int, scope: str, to: Party | int, *, since: date) -> date | None:
+    """The latest day, on or after `since` and up to today, on which `person` withdrew a
+    consent for `scope` towards the party `to` (a person, or the public) or refused it
+    towards them (or towards anyone). A consent given on `since` would count for nothing
+    before that day has passed, so the services refuse to record one
+    (docket.tracing.services)."""
+    today = timezone.localdate()
+    withdrawals = Consent.objects.filter(
+        person=person, scope=scope, withdrawn_on__gte=since, withdrawn_on__lte=today
+    )
+    refusals = Refusal.objects.filter(
+        tracing_request__sought=person, scope=scope, refused_on__gte=since, refused_on__lte=today
+    )
+    if isinstance(to, Public):
+        withdrawals = withdrawals.filter(granted_to_public=True)
+        refusals = refusals.filter(refused_to_public=True)
+    else:
+        withdrawals = withdrawals.filter(granted_to=to)
+        refusals = refusals.filter(Q(refused_to_public=True) | Q(tracing_request__requester=to))
+    days = [
+        day
+        for day in (
+            withdrawals.aggregate(latest=Max("withdrawn_on"))["latest"],
+            refusals.aggregate(latest=Max("refused_on"))["latest"],
+        )
+        if day is not None
+    ]
+    return max(days) if days else None
 
 
 def allowed_for_requester(request: TracingRequest, scope: str, as_of: date) -> bool:

@@ -27,7 +27,7 @@ from docket.people import merges
 from docket.people import services as people_services
 from docket.people.models import NameKind, Person, RelationshipKind
 from docket.people.services import NameInput
-from docket.tracing.consent import allowed_for_requester
+from docket.tracing.consent import PUBLIC, allowed_for_requester, ended_since
 from docket.tracing.models import (
     AskedFor,
     Consent,
@@ -332,6 +332,9 @@ def record_consent(
     _checked_day(given_on, "given_on")
     if expires_on is not None and expires_on < given_on:
         raise ValidationError({"expires_on": _("A consent cannot end before it is given.")})
+    check_not_revived(
+        request.sought, scope, PUBLIC if to_public else request.requester, given_on=given_on
+    )
     consent = Consent(
         person=request.sought,
         scope=scope,
@@ -355,6 +358,25 @@ def record_consent(
     return consent
 
 
+def check_not_revived(
+    person: Any, scope: str, to: Any, *, given_on: date, field: str = "given_on"
+) -> None:
+    """A consent given on or before a withdrawal or a refusal of the same scope towards
+    the same party would count for nothing (docket.tracing.consent): refuse to record it,
+    rather than keep a consent that looks in force and is not."""
+    ended = ended_since(person, scope, to, since=given_on)
+    if ended is not None:
+        raise ValidationError(
+            {
+                field: _(
+                    "This was withdrawn or refused on %(day)s: a consent given on or before "
+                    "that day cannot bring it back; record the day they agreed again."
+                )
+                % {"day": ended.isoformat()}
+            }
+        )
+
+
 def _earliest(first: date | None, second: date | None) -> date | None:
     days = [day for day in (first, second) if day is not None]
     return min(days) if days else None
@@ -364,16 +386,22 @@ def consent_as_imported(current: Consent | None, values: dict[str, Any]) -> dict
     """The values an import may write on a consent (`current` None for a new one).
 
     An import records a person's word, it never revives it: a consent given in the
-    future is refused; of one already recorded, who gave it, to whom, for what and on
-    which day cannot change (record a new consent instead), and its end and withdrawal
-    only ever come earlier, so a withdrawal recorded in Docket stays whatever the file
-    says. Refusals are not in the format at all; they bind through
-    docket.tracing.consent, whatever consents a file brings.
+    future is refused, and so is a new one (not itself withdrawn) given on or before
+    a withdrawal or refusal of its scope towards its party (`check_not_revived`). Of
+    one already recorded, who gave it, to whom, for what and on which day cannot
+    change (record a new consent instead), and its end and withdrawal only ever come
+    earlier, so a withdrawal recorded in Docket stays whatever the file says.
+    Refusals are not in the format at all; they bind through docket.tracing.consent,
+    whatever consents a file brings.
     """
     given_on = values.get("given_on")
     if given_on is not None and given_on > timezone.localdate():
         raise ValidationError(_("A consent cannot be given in the future."))
     if current is None:
+        if given_on is not None and values.get("withdrawn_on") is None:
+            # A consent that would look in force, dated before a recorded "no".
+            to = PUBLIC if values.get("granted_to_public") else values.get("granted_to_id")
+            check_not_revived(values["person_id"], values["scope"], to, given_on=given_on)
         return values
     fixed = ("person_id", "scope", "granted_to_id", "granted_to_public", "given_on")
     if any(name in values and getattr(current, name) != values[name] for name in fixed):
@@ -429,7 +457,8 @@ def record_refusal(
 ) -> Refusal:
     """The sought person says no to `scope`, towards this request's requester (on every
     request of theirs for this person) or towards anyone. A consent in force to them by
-    name ends today; a refusal to anyone ends every consent in force for the scope. A
+    name ends (on the refusal's day if it was given by then, today otherwise); a refusal
+    to anyone ends every consent in force for the scope. A
     consent to the public stays for others after a refusal to one requester, but binds
     that requester no more (docket.tracing.consent.allowed_for_requester)."""
     require_editable(actor, request)
@@ -455,7 +484,11 @@ def record_refusal(
     if not to_public:
         current = current.filter(granted_to=request.requester)
     for consent in current:
-        consent.withdrawn_on, consent.withdrawn_by = today, actor
+        # A consent given by the day of the "no" ended that day (the refusal binds from
+        # it already); one given since ends today. A consent dated on or before either
+        # day then never counts again towards the party (docket.tracing.consent).
+        ended = refused_on if consent.given_on <= refused_on else today
+        consent.withdrawn_on, consent.withdrawn_by = ended, actor
         consent._history_user = actor  # type: ignore[attr-defined]
         consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
     audit(Action.CHANGE, actor=actor, target=request, detail={"refusal": refusal.pk})
