@@ -68,14 +68,20 @@ def cheap_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _team(name: str) -> Team:
+    """Saved in bulk, as the personas are: creating a team writes an audit entry."""
+    (team,) = Team.objects.bulk_create([Team(name=name)])
+    return team
+
+
 @pytest.fixture
 def team(db: None) -> Team:
-    return Team.objects.create(name="Documentation")
+    return _team("Documentation")
 
 
 @pytest.fixture
 def other_team(db: None) -> Team:
-    return Team.objects.create(name="Another association")
+    return _team("Another association")
 
 
 @functools.cache

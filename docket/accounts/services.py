@@ -1,10 +1,9 @@
 """Writes to accounts, one function per use case, shared by pages and commands.
 
 Each checks that the actor is an administrator and runs in a transaction; the
-audit entries for users, their teams and their second factor are written by
-`docket.accounts.auditing` from the models' signals, attributed to the actor
-given here, so a change made any other way is recorded as well. Teams and API
-tokens are recorded here and in `docket.api.tokens`.
+audit entries for users, their teams, their second factor, teams and API tokens
+are written by `docket.accounts.auditing` from the models' signals, attributed
+to the actor given here, so a change made any other way is recorded as well.
 """
 
 import secrets
@@ -19,8 +18,6 @@ from docket.accounts.auditing import acting_as
 from docket.accounts.models import Role, Team, User
 from docket.api import tokens
 from docket.api.models import ApiToken
-from docket.audit.log import record
-from docket.audit.models import Action
 
 
 def generate_password() -> str:
@@ -169,9 +166,8 @@ def set_teams(*, actor: User, user: User, teams: list[Team]) -> None:
 @transaction.atomic
 def create_team(*, actor: User, name: str) -> Team:
     _check(actor)
-    team = Team.objects.create(name=name)
-    record(Action.CREATE, actor=actor, target=team, detail={"name": name})
-    return team
+    with acting_as(actor):
+        return Team.objects.create(name=name)
 
 
 @transaction.atomic
@@ -179,10 +175,9 @@ def rename_team(*, actor: User, team: Team, name: str) -> bool:
     _check(actor)
     if team.name == name:
         return False
-    before = team.name
     team.name = name
-    team.save(update_fields=["name"])
-    record(Action.CHANGE, actor=actor, target=team, detail={"name": [before, name]})
+    with acting_as(actor):
+        team.save(update_fields=["name"])
     return True
 
 

@@ -2,15 +2,15 @@
 
 import hashlib
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from docket.accounts.auditing import acting_as
 from docket.accounts.models import User
 from docket.api.models import ApiToken
-from docket.audit.log import record as audit
-from docket.audit.models import Action
 
 # A recognisable prefix lets secret scanners and people tell a Docket token apart.
 PREFIX = "docket_"
@@ -29,18 +29,18 @@ def issue_token(
 ) -> tuple[ApiToken, str]:
     """A new token for `user`: the record, and the token itself, which is never stored.
 
-    `actor` is who asked, or `via` says how when nobody logged in did (the command line).
+    `actor` is who asked, or `via` says how when nobody logged in did (the command line);
+    the audit entry is written from the model's signal (`docket.accounts.auditing`).
     """
     token = PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken.objects.create(user=user, name=name, token_sha256=digest(token))
-    audit(
-        Action.CREATE,
-        actor=actor,
-        actor_name="" if actor else via,
-        target=record,
-        detail={"user": user.get_username(), "name": name},
-    )
+    with _acting(actor, via):
+        record = ApiToken.objects.create(user=user, name=name, token_sha256=digest(token))
     return record, token
+
+
+def _acting(actor: User | None, via: str) -> AbstractContextManager[None]:
+    # Without either, the audit entry names the person logged in, or says "outside".
+    return acting_as(actor, via) if actor is not None or via else nullcontext()
 
 
 def user_for_token(token: str) -> User | None:
@@ -62,16 +62,13 @@ def user_for_token(token: str) -> User | None:
 
 @transaction.atomic
 def revoke_token(*, token: ApiToken, actor: User | None = None, via: str = "") -> bool:
-    """Revoke `token`; False when it already was."""
-    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    if revoked:
-        audit(
-            Action.CHANGE,
-            actor=actor,
-            actor_name="" if actor else via,
-            target=token,
-            detail={"revoked": True, "user": token.user.get_username()},
-        )
-    return bool(revoked)
+    """Revoke `token`; False when it already was. Saved, not updated in bulk, so that
+    the model's signal writes the audit entry."""
+    live = ApiToken.objects.select_for_update().filter(pk=token.pk, revoked_at__isnull=True).first()
+    if live is None:
+        return False
+    live.revoked_at = timezone.now()
+    with _acting(actor, via):
+        live.save(update_fields=["revoked_at"])
+    token.revoked_at = live.revoked_at
+    return True
