@@ -372,7 +372,7 @@ def test_a_refused_visa_proposes_an_event_made_only_when_confirmed(
         channel="Embassy counter",
     )
 
-    proposal = services.event_proposal(attempt)
+    proposal = services.event_proposal(attempt, documenter)
     assert proposal is not None
     assert proposal.type_code == "visa_refused"
     assert proposal.authority == embassy
@@ -417,6 +417,6 @@ def test_a_call_proposes_no_event(documenter: User, request_: TracingRequest) ->
         outcome=ContactOutcome.NO_ANSWER,
     )
 
-    assert services.event_proposal(attempt) is None
+    assert services.event_proposal(attempt, documenter) is None
     with pytest.raises(ValidationError):
         services.document_refusal(actor=documenter, attempt=attempt, new_case_title="x")

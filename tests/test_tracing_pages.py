@@ -17,7 +17,7 @@ from django.utils import timezone
 from docket.accounts.models import User
 from docket.cases import services as case_services
 from docket.cases.models import Event
-from docket.people.models import Relationship, RelationshipKind
+from docket.people.models import Person, Relationship, RelationshipKind
 from docket.tracing import services
 from docket.tracing.consent import neutral_statement
 from docket.tracing.models import ConsentScope, ContactAttempt, TracingRequest
@@ -413,3 +413,31 @@ def test_confirming_a_match_says_when_the_kept_record_becomes_more_confidential(
 
     assert "The match was confirmed" in response.content.decode()
     assert "The record kept was internal and is now restricted" in response.content.decode()
+
+
+def test_a_refusal_documented_by_someone_who_may_not_see_the_sought_never_names_nor_links_them(
+    documenter: User,
+    other_team: Any,
+    tracing: TracingRequest,
+    logged_in: Callable[[User], Client],
+) -> None:
+    # The sought person's record now belongs, secret, to another team: the request's own
+    # team still works on the request, but may not learn who is on that record.
+    Person.objects.filter(pk=tracing.sought_id).update(confidentiality="secret", team=other_team)
+    attempt = services.log_attempt(
+        actor=documenter,
+        request=tracing,
+        kind="visit",
+        date=timezone.localdate(),
+        outcome="refused",
+    )
+    client = logged_in(documenter)
+    address = reverse("tracing:attempt_event", args=[attempt.pk])
+
+    proposal = client.get(address).content.decode()
+    client.post(address, {"new_case_title": "A refused visit", "description": "Turned away."})
+
+    assert "Dariush" not in proposal
+    event = Event.objects.get(case__title="A refused visit")
+    assert tracing.sought_id not in {i.person_id for i in event.involvements.all()}
+    assert not event.case.persons.filter(pk=tracing.sought_id).exists()

@@ -544,16 +544,29 @@ class EventProposal:
     case_title: str
 
 
-def event_proposal(attempt: ContactAttempt) -> EventProposal | None:
+def event_proposal(attempt: ContactAttempt, reader: Any) -> EventProposal | None:
+    """What `reader` is offered to confirm: the sought person and the requester are named,
+    and become the event's persons, only when `reader` may see them (a request one may
+    change can name a person one may not see)."""
     code = attempt.proposes_event
     if code is None:
         return None
     request = attempt.tracing_request
+    seen = set(
+        Person.objects.visible_to(reader)
+        .filter(pk__in=[request.sought_id, request.requester_id])
+        .values_list("pk", flat=True)
+    )
+    sought_name = (
+        request.sought.display_name
+        if request.sought_id in seen
+        else _("the person sought, whose record you may not see")
+    )
     kind = ContactKind(attempt.kind).label.lower()
     values = {
         "kind": kind,
         "date": attempt.date.isoformat(),
-        "sought": request.sought.display_name,
+        "sought": sought_name,
         "reference": request.reference,
     }
     if attempt.refused_by:
@@ -576,9 +589,9 @@ def event_proposal(attempt: ContactAttempt) -> EventProposal | None:
         start=PartialDate.parse(attempt.date.isoformat()),
         authority=attempt.refused_by,
         description=description,
-        victims=[request.requester],
-        family=[request.sought],
-        case_title=_("Contact barred: %(name)s") % {"name": request.sought.display_name},
+        victims=[request.requester] if request.requester_id in seen else [],
+        family=[request.sought] if request.sought_id in seen else [],
+        case_title=_("Contact barred: %(name)s") % {"name": sought_name},
     )
 
 
@@ -595,7 +608,7 @@ def document_refusal(
     (one they may edit), or on a new case for the sought person."""
     request = attempt.tracing_request
     require_editable(actor, request)
-    proposal = event_proposal(attempt)
+    proposal = event_proposal(attempt, actor)
     if proposal is None:
         raise ValidationError(_("Only a refused visa or visit becomes a documented event."))
     if attempt.event_id is not None:
@@ -606,7 +619,7 @@ def document_refusal(
         case = case_services.open_case(
             actor=actor,
             title=new_case_title.strip(),
-            persons=[request.sought, request.requester],
+            persons=[*proposal.family, *proposal.victims],
             team=request.team,
             confidentiality=request.confidentiality,
         )

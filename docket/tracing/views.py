@@ -393,7 +393,7 @@ def attempt_event(request: HttpRequest, pk: int) -> HttpResponse:
     )
     _editable(request, attempt.tracing_request_id)
     tracing = attempt.tracing_request
-    proposal = services.event_proposal(attempt)
+    proposal = services.event_proposal(attempt, user)
     if proposal is None or attempt.event_id is not None:
         messages.info(request, _("This attempt proposes no event to document."))
         return _back(tracing)
