@@ -21,9 +21,9 @@ from docket.accounts.models import Role, Team, User
 PASSWORD = "a fictional pass phrase"
 
 
-# Tests that start processes (the `docket` command, a browser) take seconds where the rest
-# take a fraction of one: they run first, so the two workers share the long ones out at the
-# start rather than one waiting on the other at the end.
+# Tests that start the `docket` command take seconds where most take a fraction of one:
+# they run first, so the two workers share the long ones out at the start rather than one
+# waiting on the other at the end. (Browser tests empty the database: see `_place`.)
 SLOW_FIXTURES = {"docket_command", "data_folders", "postgres_databases"}
 
 

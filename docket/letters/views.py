@@ -811,10 +811,8 @@ def _flagged(user: User, letter: Letter, flags: list[redaction.Flag]) -> list[Fl
 
 def _publishable_letter(request: HttpRequest, pk: int) -> Letter:
     """The letter, 404 if hidden, 403 unless the user may publish it."""
-    user = _user(request)
     letter = _editable_letter(request, pk)
-    if not may_publish(user, letter):
-        raise PermissionDenied(_("Only a coordinator of the owning team may publish a letter."))
+    services.require_publisher(_user(request), letter)
     return letter
 
 
