@@ -46,8 +46,27 @@ def _place(item: pytest.Item) -> int:
     return 1 if slow else 2
 
 
+def _same_on_every_database(item: pytest.Item) -> bool:
+    """A test whose outcome cannot depend on the pass's database: it never opens the test
+    database (pytest-django refuses it without a `db` fixture or marker), or it runs the
+    `docket` command, which works on a SQLite data folder of its own (`outside_environment`
+    leaves out DATABASE_URL). Tests that start a PostgreSQL server's own databases say so
+    with `postgres_databases`."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if "postgres_databases" in fixtures:
+        return False
+    return "docket_command" in fixtures or _place(item) in (0, 4)
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The PostgreSQL pass runs only what the database can change; the SQLite pass has
+    # already run the rest, on the same code, and running it again would measure nothing.
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        repeated = [item for item in items if _same_on_every_database(item)]
+        if repeated:
+            config.hook.pytest_deselected(items=repeated)
+            items[:] = [item for item in items if not _same_on_every_database(item)]
     items.sort(key=_place)
 
 
