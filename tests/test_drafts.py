@@ -56,7 +56,11 @@ def test_durations_become_dates_where_the_text_anchors_them() -> None:
 def test_solar_hijri_dates_in_persian_digits_and_words_are_read() -> None:
     text = "کیان رستمی در دوازدهم اسفند ۱۳۹۹ بازداشت شد و به مدت پنج ماه در زندان ماند."
     (event,) = draft(text).events
-    assert (event.type, str(event.start), str(event.end)) == ("detention", "2021-03-02", "2021-08-02")
+    assert (event.type, str(event.start), str(event.end)) == (
+        "detention",
+        "2021-03-02",
+        "2021-08-02",
+    )
     assert draft(text).language == "fa"
 
 
@@ -73,7 +77,10 @@ def test_files_of_each_kind_give_their_text() -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     assert "Kian Rostami" in text_of(buffer.getvalue())
-    mail = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: Omid\r\n\r\nOmid Rostami was deported.\r\n"
+    mail = (
+        b"From: a@example.org\r\nTo: b@example.org\r\nSubject: Omid\r\n\r\n"
+        b"Omid Rostami was deported.\r\n"
+    )
     assert "Omid Rostami was deported" in text_of(mail)
     assert text_of("سارا نوری".encode()) == "سارا نوری"
 
@@ -159,7 +166,9 @@ def test_accepting_saves_through_the_services_with_the_text_as_source(
     assert set(case.persons.all()) == {kian, mine}
     assert event.history.exists() and kian.history.exists()
     assert AuditEntry.objects.filter(
-        object_type="cases.source", object_id=str(source.pk), detail__drafted_from_text=evidence.sha256
+        object_type="cases.source",
+        object_id=str(source.pk),
+        detail__drafted_from_text=evidence.sha256,
     ).exists()
 
 
@@ -189,7 +198,10 @@ def test_the_command_prints_the_draft_and_scores_the_corpus(
     letter.write_text(LETTER, encoding="utf-8")
     call_command("draft", str(letter), "--json")
     printed = json.loads(capsys.readouterr().out)
-    assert [person["names"] for person in printed["persons"]] == [["Kian Rostami"], ["Omid Rostami"]]
+    assert [person["names"] for person in printed["persons"]] == [
+        ["Kian Rostami"],
+        ["Omid Rostami"],
+    ]
     assert printed["persons"][0]["match"] is None
     detention = printed["events"][0]
     assert (detention["type"], detention["start"], detention["charged"]) == (

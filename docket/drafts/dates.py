@@ -84,7 +84,9 @@ PATTERNS = [
     # March 12, 2021
     re.compile(rf"(?<![\w]){_MONTH}\s+{_DAY},?\s+{_YEAR}{_E}"),
     # March 2021, mars 2021, Esfand 1399, اسفند ۱۳۹۹, اسفند ماه ۱۳۹۹
-    re.compile(rf"(?<![\w]){_MONTH}(?:\s+ماه)?(?:\s+(?:of|të|i|e|سال))?(?:\s+vitit)?\s+{_YEAR}{_E}"),
+    re.compile(
+        rf"(?<![\w]){_MONTH}(?:\s+ماه)?(?:\s+(?:of|të|i|e|سال))?(?:\s+vitit)?\s+{_YEAR}{_E}"
+    ),
     # in 2021, në vitin 2021, سال ۱۳۹۹, در ۱۳۹۹
     re.compile(
         rf"(?:\b(?:in|since|until|from|to|by|of|early|late|mid|në|nga|deri|prej|vitin|vitit)\s+|(?<![^\s])(?:سال|در|از|تا)\s+)"
@@ -164,7 +166,9 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[FoundDate]
 
 
 _NUMBER_WORDS = {**lexicon.EN_NUMBERS, **lexicon.SQ_NUMBERS, **lexicon.FA_NUMBERS}
-_AMOUNT = rf"(?P<amount>\d{{1,3}}|{_alternatives(list(_NUMBER_WORDS))})(?:(?:\s+و\s+|-|\s+e\s+)(?P<more>{_alternatives(list(_NUMBER_WORDS))}))?"
+_NUMBER = _alternatives(list(_NUMBER_WORDS))
+# "five", "29", "twenty-nine", "بیست و سه", "njëzet e një"
+_AMOUNT = rf"(?P<amount>\d{{1,3}}|{_NUMBER})(?:(?:\s+و\s+|-|\s+e\s+)(?P<more>{_NUMBER}))?"
 _UNIT = rf"(?P<unit>{_alternatives(list(lexicon.UNITS))})"
 DURATIONS = [
     re.compile(
@@ -178,7 +182,7 @@ DURATIONS = [
 
 
 def find_durations(text: str) -> list[Duration]:
-    found = []
+    found: list[Duration] = []
     matches = [match for pattern in DURATIONS for match in pattern.finditer(text)]
     for match in matches:
         if any(item.begin <= match.start("amount") < item.end for item in found):

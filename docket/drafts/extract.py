@@ -22,9 +22,11 @@ How a text is read, in order:
 """
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
 from docket.drafts import lexicon
 from docket.drafts.dates import (
@@ -378,9 +380,11 @@ def _triggers(norm: str, language: str) -> list[_Trigger]:
 def _find_places(norm: str, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
     found: list[tuple[Span, str]] = []
     lowered = norm.lower()
-    for written, shown in gazetteer.places.items():
-        for match in re.finditer(rf"(?<!\w){re.escape(written.lower())}(?!\w)", lowered):
-            found.append((match.span(), shown))
+    lowered = lowered if len(lowered) == len(norm) else norm
+    places = {written.lower(): shown for written, shown in gazetteer.places.items() if written}
+    if places:
+        for match in _any_of(tuple(places)).finditer(lowered):
+            found.append((match.span(), places[match.group()]))
     for match in re.finditer(
         r"\b(?:[A-Z][a-zë]+ )?[A-Z][a-zë]+ (?i:camp|prison|detention centre|detention center)\b"
         r"|\b(?:kampi|burgu|qendra) (?:i |e )?[A-Z][a-zë]+\b"
@@ -400,10 +404,37 @@ def _find_places(norm: str, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
 def _find_authorities(norm: str, gazetteer: Gazetteer) -> list[tuple[Span, int, str]]:
     found = []
     lowered = norm.lower()
-    for written, (pk, name) in gazetteer.authorities.items():
-        for match in re.finditer(rf"(?<!\w){re.escape(written.lower())}(?!\w)", lowered):
+    lowered = lowered if len(lowered) == len(norm) else norm
+    authorities = {written.lower(): value for written, value in gazetteer.authorities.items()}
+    if authorities:
+        for match in _any_of(tuple(authorities)).finditer(lowered):
+            pk, name = authorities[match.group()]
             found.append((match.span(), pk, name))
     return sorted(found)
+
+
+@lru_cache(maxsize=16)
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a whole gazetteer: each name as whole words, the longest first."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+class _Found(Protocol):
+    begin: int
+    end: int
+
+
+def _within[FoundT: _Found](items: list[FoundT], container: Span) -> list[FoundT]:
+    """The items (sorted by `begin`) wholly inside `container`."""
+    first = bisect_left(items, container[0], key=lambda item: item.begin)
+    found = []
+    for item in items[first:]:
+        if item.begin >= container[1]:
+            break
+        if item.end <= container[1]:
+            found.append(item)
+    return found
 
 
 def _inside(span: Span, container: Span) -> bool:
@@ -473,9 +504,12 @@ def draft(
     subjects: list[DraftPerson] = []
     used_dates: set[int] = set()
     for sentence in _sentences(norm):
-        sentence_triggers = [t for t in triggers if _inside((t.begin, t.end), sentence)]
+        sentence_triggers = _within(triggers, sentence)
+        sentence_mentions = _within(mentions, sentence)
+        sentence_dates = _within(dates, sentence)
+        sentence_durations = _within(durations, sentence)
         for clause in _clauses(norm, sentence, language):
-            in_clause = [m for m in mentions if _inside((m.begin, m.end), clause)]
+            in_clause = [m for m in sentence_mentions if _inside((m.begin, m.end), clause)]
             actors: list[DraftPerson] = []
             for mention in in_clause:
                 after = norm[mention.end : clause[1]]
@@ -486,9 +520,7 @@ def draft(
                     actors.append(mention.person)
             clause_triggers = [t for t in sentence_triggers if _inside((t.begin, t.end), clause)]
             if narrator is not None and narrator not in actors:
-                if first_person.search(norm, *clause) or (
-                    not actors and own.search(norm, *clause)
-                ):
+                if first_person.search(norm, *clause) or (not actors and own.search(norm, *clause)):
                     actors.append(narrator)
             if actors:
                 subjects = actors
@@ -506,10 +538,10 @@ def draft(
                                 event.sources["charged"] = cue.span()
                                 break
                 continue
-            clause_dates = [d for d in dates if _inside((d.begin, d.end), clause)]
+            clause_dates = [d for d in sentence_dates if _inside((d.begin, d.end), clause)]
             if len(sentence_triggers) == 1:
-                clause_dates = [d for d in dates if _inside((d.begin, d.end), sentence)]
-            clause_durations = [d for d in durations if _inside((d.begin, d.end), clause)]
+                clause_dates = sentence_dates
+            clause_durations = [d for d in sentence_durations if _inside((d.begin, d.end), clause)]
             for trigger in clause_triggers:
                 dated = DraftEvent("", trigger.type)
                 _dates_of(dated, trigger, clause_dates, used_dates, norm, language)
@@ -536,9 +568,7 @@ def draft(
                     _place_of(event, trigger, places, clause, sentence)
                     _authority_of(event, trigger, authorities, sentence)
                     if trigger.type == "detention":
-                        cue = not_charged.search(norm, *sentence) or charged.search(
-                            norm, *sentence
-                        )
+                        cue = not_charged.search(norm, *sentence) or charged.search(norm, *sentence)
                         if cue:
                             event.charged = not not_charged.search(norm, *sentence)
                             event.sources["charged"] = cue.span()

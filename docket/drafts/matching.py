@@ -76,11 +76,9 @@ class Matches:
 
 
 def _clauses(names: list[str]) -> list[tuple[tuple[str, ...], ...]]:
-    clauses = []
+    clauses: list[tuple[tuple[str, ...], ...]] = []
     for name in names:
-        tokens = tuple(
-            sorted({key_token(key) for key in name_key_variants(name) if len(key) >= 3})
-        )
+        tokens = tuple(sorted({key_token(key) for key in name_key_variants(name) if len(key) >= 3}))
         if tokens:
             clauses.append((tokens,))
     return clauses
