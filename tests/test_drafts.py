@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -69,7 +70,39 @@ def test_what_did_not_happen_is_not_proposed() -> None:
     assert [event.type for event in result.events] == ["detention"]
 
 
+def _pdf(text: str) -> bytes:
+    """A one-page PDF with `text` in its text layer."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
 def test_files_of_each_kind_give_their_text() -> None:
+    assert (
+        text_of(_pdf("Kian Rostami was arrested in 2021.")) == "Kian Rostami was arrested in 2021."
+    )
+    with pytest.raises(ValidationError):
+        text_of(_pdf(""))
     import docx
 
     document = docx.Document()
@@ -211,3 +244,31 @@ def test_the_command_prints_the_draft_and_scores_the_corpus(
     )
     assert set(detention) >= {"person", "type", "start", "end", "duration_days", "place"}
     assert all(LETTER[begin:end] for begin, end in detention["spans"])
+
+
+def test_the_command_as_a_user_matches_only_persons_that_user_may_see(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], documenter: User, outsider: User
+) -> None:
+    mine, hidden = _own_and_hidden(documenter, outsider)
+    letter = tmp_path / "letter.txt"
+    letter.write_text(LETTER, encoding="utf-8")
+    matches = {}
+    for user in (documenter, outsider):
+        call_command("draft", str(letter), "--json", "--as", user.username)
+        printed = json.loads(capsys.readouterr().out)
+        matches[user.username] = [person["match"] for person in printed["persons"]]
+    assert matches[documenter.username] == [None, mine.pk]
+    assert matches[outsider.username] == [hidden.pk, None]
+
+
+def test_a_refused_save_shows_the_corrections_again_and_saves_nothing(
+    documenter: User, outsider: User, logged_in: Callable[[User], Client]
+) -> None:
+    mine, _hidden = _own_and_hidden(documenter, outsider)
+    wrong = _accepted(mine) | {"event-0-start": "in spring", "event-0-place": "Gorse Camp"}
+    response = logged_in(documenter).post(reverse("drafts:save"), wrong)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="in spring"' in page and 'value="Gorse Camp"' in page
+    assert 'value="Rostami brothers"' in page
+    assert not Case.objects.filter(title="Rostami brothers").exists()

@@ -85,36 +85,81 @@ def _teams(user: User) -> list[Team]:
     return list(user.teams.all())
 
 
+def _person_rows(result: Draft, matches: Matches, post: QueryDict | None) -> list[dict[str, Any]]:
+    rows = []
+    for person in result.persons:
+        key = f"person-{person.ref}-"
+        candidates = matches.candidates.get(person.ref, [])
+        row: dict[str, Any] = {
+            "person": person,
+            "candidates": candidates,
+            "accepted": True,
+            "name": person.names[0],
+            "match": str(candidates[0].pk) if candidates else "",
+        }
+        if post is not None:
+            row |= {
+                "accepted": bool(post.get(key + "accept")),
+                "name": post.get(key + "name", row["name"]),
+                "match": post.get(key + "match", row["match"]),
+            }
+        rows.append(row)
+    return rows
+
+
+def _event_rows(result: Draft, text: str, post: QueryDict | None) -> list[dict[str, Any]]:
+    rows = []
+    for index, event in enumerate(result.events):
+        key = f"event-{index}-"
+        row: dict[str, Any] = {
+            "index": index,
+            "event": event,
+            "quotes": [text[begin:end] for begin, end in event.spans],
+            "accepted": True,
+            "person": event.person,
+            "type": event.type,
+            "start": event.start.isoformat() if event.start else "",
+            "end": event.end.isoformat() if event.end else "",
+            "place": event.place,
+            "authority": str(event.authority or ""),
+            "charged": {True: "yes", False: "no"}.get(event.charged, ""),  # type: ignore[arg-type]
+        }
+        if post is not None:
+            row["accepted"] = bool(post.get(key + "accept"))
+            for name in ("person", "type", "start", "end", "place", "authority", "charged"):
+                row[name] = post.get(key + name, row[name])
+        rows.append(row)
+    return rows
+
+
 def _review(
-    request: HttpRequest, user: User, text: str, language: str | None, file_name: str
+    request: HttpRequest,
+    user: User,
+    text: str,
+    language: str | None,
+    file_name: str,
+    post: QueryDict | None = None,
 ) -> HttpResponse:
+    """The review page of `text`'s draft; after a refused save, with what was posted."""
     result = draft(text, language=language, gazetteer=gazetteer_for(user))
     matches: Matches = match_persons(result, user)
-    names = {person.ref: person.names[0] for person in result.persons}
     context: dict[str, Any] = {
         "draft": result,
         "text": text,
         "sha256": text_sha256(text),
         "file_name": file_name,
         "segments": segments(text, _marks(result)),
-        "persons": [
-            {"person": person, "candidates": matches.candidates.get(person.ref, [])}
-            for person in result.persons
-        ],
-        "events": [
-            {
-                "index": index,
-                "event": event,
-                "person_name": names[event.person],
-                "quotes": [text[begin:end] for begin, end in event.spans],
-            }
-            for index, event in enumerate(result.events)
-        ],
+        "persons": _person_rows(result, matches, post),
+        "events": _event_rows(result, text, post),
         "types": EventType.objects.all(),
         "authorities": Authority.objects.visible_to(user),
         "cases": Case.objects.editable_by(user).order_by("-updated_at")[:CASE_CHOICES],
         "teams": _teams(user),
         "source_kinds": SourceKind.choices,
+        "chosen": {
+            name: (post.get(name, "") if post is not None else "")
+            for name in ("case", "new_case_title", "team", "source_title", "source_kind")
+        },
     }
     return render(request, "drafts/review.html", context)
 
@@ -227,7 +272,8 @@ def save(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
-        return _review(request, user, text, post.get("language") or None, "text.txt")
+        file_name = post.get("file_name", "text.txt")[:100] or "text.txt"
+        return _review(request, user, text, post.get("language") or None, file_name, post)
     messages.success(
         request,
         _("Saved %(persons)d persons and %(events)d events, with the text as their source.")
