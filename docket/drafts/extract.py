@@ -421,8 +421,11 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 class _Found(Protocol):
-    begin: int
-    end: int
+    @property
+    def begin(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 def _within[FoundT: _Found](items: list[FoundT], container: Span) -> list[FoundT]:
