@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -272,3 +273,15 @@ def test_a_refused_save_shows_the_corrections_again_and_saves_nothing(
     assert 'value="in spring"' in page and 'value="Gorse Camp"' in page
     assert 'value="Rostami brothers"' in page
     assert not Case.objects.filter(title="Rostami brothers").exists()
+
+
+def test_an_uploaded_file_is_read_and_reviewed(
+    documenter: User, logged_in: Callable[[User], Client]
+) -> None:
+    upload = SimpleUploadedFile("letter.pdf", _pdf("Omid Rostami was deported in June 2022."))
+    response = logged_in(documenter).post(reverse("drafts:start"), {"file": upload})
+    assert response.status_code == 200
+    assert 'value="2022-06"' in response.content.decode()
+    scan = SimpleUploadedFile("scan.pdf", _pdf(""))
+    response = logged_in(documenter).post(reverse("drafts:start"), {"file": scan})
+    assert "no text layer" in response.content.decode()
