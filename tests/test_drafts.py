@@ -41,6 +41,9 @@ def test_the_corpus_is_read_well_enough_in_each_language() -> None:
         assert figures["pairs"]["f1"] >= 0.8, (language, result["misses"])
         assert figures["dates"]["accuracy"] >= 0.9, (language, result["misses"])
     assert result["overall"]["persons"]["f1"] >= 0.9
+    # Each document's language is recognised when none is given.
+    for path in CORPUS.glob("*.txt"):
+        assert draft(path.read_text(encoding="utf-8")).language == path.name[:2], path.name
 
 
 def test_durations_become_dates_where_the_text_anchors_them() -> None:

@@ -25,7 +25,7 @@ from docket.accounts.permissions import may_create
 from docket.cases.models import Authority, Case, EventType, SourceKind
 from docket.drafts.extract import Draft, draft
 from docket.drafts.matching import Matches, country_code, gazetteer_for, match_persons
-from docket.drafts.reading import text_of
+from docket.drafts.reading import MAX_BYTES, text_of
 from docket.drafts.services import AcceptedEvent, AcceptedPerson, save_draft, text_sha256
 from docket.lib.access import get_visible
 from docket.lib.partialdate import PartialDate
@@ -176,7 +176,7 @@ def start(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is not None:
             try:
-                text = text_of(upload.read(MAX_TEXT * 50 + 1))
+                text = text_of(upload.read(MAX_BYTES + 1))
                 file_name = (upload.name or "text").rsplit("/", 1)[-1][:100] + ".txt"
             except ValidationError as problem:
                 error = " ".join(problem.messages)
