@@ -9,9 +9,8 @@ precision of the Gregorian month or year its first day falls in.
 
 import calendar
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import jdatetime
 
@@ -218,12 +217,3 @@ def add(value: PartialDate, duration: Duration, *, sign: int = 1) -> PartialDate
 
 def days_between(start: PartialDate, end: PartialDate) -> int:
     return (end.earliest() - start.earliest()).days
-
-
-def iter_years(found: list[FoundDate]) -> Iterator[int]:
-    for item in found:
-        yield item.value.year
-
-
-def today_or(value: date | None) -> date:
-    return value or date.today()  # noqa: DTZ011 - a calendar day, as documents give them

@@ -24,7 +24,6 @@ How a text is read, in order:
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -672,9 +671,11 @@ def _merge(events: list[DraftEvent], new: DraftEvent) -> None:
         if event.authority is None and new.authority is not None:
             event.authority, event.authority_name = new.authority, new.authority_name
         for name, span in new.sources.items():
-            event.sources.setdefault(name if name != "type" else "type", span)
             if name == "type" and span != event.sources["type"]:
+                # The same event reported again: its second phrase is shown too.
                 event.sources.setdefault("type_again", span)
+            else:
+                event.sources.setdefault(name, span)
         return
     events.append(new)
 
@@ -713,7 +714,3 @@ def _finish(events: list[DraftEvent]) -> None:
                 event.duration_days = days_between(event.start, event.end)
         if event.duration is not None and (event.anchored or event.duration_days is None):
             event.duration_days = event.duration.days
-
-
-def today() -> date:
-    return date.today()  # noqa: DTZ011 - a calendar day
