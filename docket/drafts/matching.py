@@ -10,6 +10,7 @@ reader may not see is never proposed as a match, so a draft tells no one of them
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
@@ -26,15 +27,21 @@ from docket.search.engine import audiences_of, engine
 MAX_PLACES = 5000
 
 
-def country_names() -> dict[str, str]:
-    """Each country's name in English, Persian and Albanian -> its English name."""
+@lru_cache(maxsize=1)
+def _country_names() -> tuple[tuple[str, str], ...]:
     names: dict[str, str] = {}
     english = {code: str(name) for code, name in countries}
     for language in ("en", "fa", "sq"):
         with translation.override(language):
             for code, name in countries:
                 names.setdefault(str(name), english[code])
-    return names
+    return tuple(names.items())
+
+
+def country_names() -> dict[str, str]:
+    """Each country's name in English, Persian and Albanian -> its English name (read once:
+    the names ship with django-countries and do not change while Docket runs)."""
+    return dict(_country_names())
 
 
 def country_code(name: str) -> str:
