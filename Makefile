@@ -67,6 +67,12 @@ bench-linkage: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python -m bench.linkage.run --records $(RECORDS) --out var/bench-linkage-$(RECORDS).json
 
+# The drafter from text: precision and recall on the annotated corpus per language,
+# and the time to draft a 3,000-word letter in each language, as JSON in var/.
+.PHONY: bench-drafts
+bench-drafts: $(VENV)/.test-installed
+	$(BIN)/python -m bench.drafts.run --out var/bench-drafts.json
+
 # The search benchmark at its standard size, 100,000 events on SQLite (a few minutes),
 # on a database of its own; see docket/search/bench/README.md. For the full size:
 # `make bench BENCH_EVENTS=1000000 BENCH_DB=postgres BENCH_FLAGS=--concurrent`.

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "docket.letters",
     "docket.tracing",
     "docket.linkage",
+    "docket.drafts",
     "docket.search",
     "docket.interchange",
     "docket.api",

@@ -128,6 +128,8 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "cases:authority_version": Post("authority", versioned=True),
     "letters:letter_list": Post(),
     "letters:letter_create": Post(),
+    "drafts:start": Post(),
+    "drafts:save": Post(),
     "letters:case_choices": Post(),
     "letters:overdue": Post(),
     "letters:inbox": Post(),
@@ -268,6 +270,14 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "title": "Forged case",
         "status": "open",
         "confidentiality": "internal",
+        "team": str(world.team.pk),
+    },
+    "drafts:save": lambda world: {
+        "text": "Forged Person was arrested on 3 March 2021.",
+        "person": "p1",
+        "person-p1-accept": "1",
+        "person-p1-name": "Forged Person",
+        "new_case_title": "Forged case",
         "team": str(world.team.pk),
     },
     "cases:source_create": lambda world: {

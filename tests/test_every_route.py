@@ -303,6 +303,12 @@ ROUTES: dict[str, Check] = {
         htmx=True,
     ),
     "letters:letter_create": Page(allowed=CREATORS),
+    # Drafts from text: writers only; the review and saving are tested in tests/test_drafts.py
+    "drafts:start": Page(allowed=CREATORS),
+    "drafts:save": Elsewhere(
+        "tests/test_drafts.py: POST only, writers only, saves through the services; a match "
+        "never names a person of another team"
+    ),
     "letters:case_choices": Page(queries=("", "?q=MARKER", "?q=SECRET", "?q=case")),
     "letters:overdue": Page(count=r"(\d+) repl(?:y|ies) overdue", counted="letters"),
     "letters:inbox": Page(allowed=DELETERS, refused=404),

@@ -1,0 +1,1 @@
+"""Drafts of records from a letter or testimony, proposed by rules and reviewed before saving."""
