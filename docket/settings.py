@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "docket.tracing",
     "docket.linkage",
     "docket.search",
+    "docket.reports",
     "docket.interchange",
     "docket.api",
     "docket.audit",
