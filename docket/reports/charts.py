@@ -68,12 +68,14 @@ def bar_chart(
         middle = y + BAR * 0.7
         parts.append(
             f'<text x="{label_x}" y="{middle:.1f}" text-anchor="{anchor}" '
-            f'direction="{direction}" class="chart-label">{escape(_isolated(_cut(bar.label)))}</text>'
+            f'direction="{direction}" class="chart-label">'
+            f"{escape(_isolated(_cut(bar.label)))}</text>"
         )
         if bar.withheld:
             outline_x = bar_x if not rtl else width - LABEL_WIDTH - 8 - 24
             parts.append(
-                f'<rect x="{outline_x}" y="{y}" width="24" height="{BAR}" class="chart-bar withheld" '
+                f'<rect x="{outline_x}" y="{y}" width="24" height="{BAR}" '
+                'class="chart-bar withheld" '
                 'fill="none" stroke="currentColor" stroke-dasharray="3 2"/>'
             )
             number_x = outline_x + 28 if not rtl else outline_x - 4

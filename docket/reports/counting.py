@@ -317,9 +317,7 @@ def build_table(scope: Scope, choice: Choice) -> Table:
     cells: dict[tuple[str, str], int] = {}
     column_totals: dict[str, int] = {}
     if choice.columns:
-        crossed = tally(
-            scope, choice.measure, [choice.rows, choice.columns], choice.period, rights
-        )
+        crossed = tally(scope, choice.measure, [choice.rows, choice.columns], choice.period, rights)
         cells = {(key[0], key[1]): count for key, count in crossed.items()}
         columns_counts = tally(scope, choice.measure, [choice.columns], choice.period, rights)
         column_totals = {key[0]: count for key, count in columns_counts.items()}
@@ -406,7 +404,9 @@ def _labels_and_links(
         if scope.user is not None:
             authorities = Authority.objects.visible_to(scope.user)
         ids = [int(key) for key in known if key.isdigit() and key != "0"]
-        names = {str(pk): name for pk, name in authorities.filter(pk__in=ids).values_list("pk", "name")}
+        names = {
+            str(pk): name for pk, name in authorities.filter(pk__in=ids).values_list("pk", "name")
+        }
         for key in known:
             labels[key] = str(_("None recorded")) if key == "0" else names.get(key, "")
             links[key] = {"authority": key}

@@ -115,7 +115,11 @@ def durations(user: Any, *, as_of: date) -> list[Distribution]:
         .annotate(last=Max("last_contact"))
         .values_list("last", flat=True)
     )
-    years = [value for value in (years_since(last, as_of=as_of) for last in last_contacts) if value is not None]
+    years = [
+        value
+        for value in (years_since(last, as_of=as_of) for last in last_contacts)
+        if value is not None
+    ]
     return [
         _distribution("detained", _("Days detained"), _("days"), detained, DAY_BUCKETS),
         _distribution(

@@ -42,18 +42,26 @@ def table_rows(table: Table, shown: Any = None) -> list[list[Any]]:
         for row in table.rows:
             lines.append(
                 [table.label(choice.rows, row)]
-                + [show(("cell", row, column), table.cells.get((row, column), 0)) for column in table.columns]
+                + [
+                    show(("cell", row, column), table.cells.get((row, column), 0))
+                    for column in table.columns
+                ]
                 + [show(("row", row, ""), table.row_totals.get(row, 0))]
             )
         lines.append(
             [str(_("Total"))]
-            + [show(("column", "", column), table.column_totals.get(column, 0)) for column in table.columns]
+            + [
+                show(("column", "", column), table.column_totals.get(column, 0))
+                for column in table.columns
+            ]
             + [show(("total", "", ""), table.total)]
         )
         return lines
     lines = [[rows_label, str(_measure_label(choice.measure))]]
     for row in table.rows:
-        lines.append([table.label(choice.rows, row), show(("cell", row, ""), table.row_totals.get(row, 0))])
+        lines.append(
+            [table.label(choice.rows, row), show(("cell", row, ""), table.row_totals.get(row, 0))]
+        )
     lines.append([str(_("Total")), show(("total", "", ""), table.total)])
     return lines
 

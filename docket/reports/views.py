@@ -98,7 +98,9 @@ def present(
     grand = cell(("total", "", ""), table.total)
     if links and table.total:
         grand.url = reverse("search:event_list") if choice.measure == "events" else grand.url
-    headers = [table.label(choice.columns, column) for column in table.columns] if choice.columns else []
+    headers = (
+        [table.label(choice.columns, column) for column in table.columns] if choice.columns else []
+    )
     rtl = translation.get_language_bidi()
     title = _("%(measure)s by %(dimension)s") % {
         "measure": MEASURES[choice.measure],
@@ -176,7 +178,9 @@ def report(request: HttpRequest) -> HttpResponse:
             for report in saved
         ],
         "may_take_out": may_take_out(user),
-        "teams": list(user.teams.order_by("name")) if user.role != "administrator" else list(Team.objects.order_by("name")),
+        "teams": list(user.teams.order_by("name"))
+        if user.role != "administrator"
+        else list(Team.objects.order_by("name")),
         **_choices(),
     }
     return render(request, "reports/report.html", context)
@@ -217,7 +221,11 @@ def saved_create(request: HttpRequest) -> HttpResponse:
     choice = Choice.from_query(request.POST)
     team = None
     if request.POST.get("team"):
-        team = Team.objects.filter(pk=int(request.POST["team"])).first() if request.POST["team"].isdigit() else None
+        team = (
+            Team.objects.filter(pk=int(request.POST["team"])).first()
+            if request.POST["team"].isdigit()
+            else None
+        )
     try:
         saved = services.save_report(
             actor=user,
@@ -240,7 +248,8 @@ def saved_publish(request: HttpRequest, pk: int) -> HttpResponse:
     published = request.POST.get("published") != "0"
     services.publish_report(actor=_user(request), report=report, published=published)
     messages.success(
-        request, _("The report is published.") if published else _("The report is no longer public.")
+        request,
+        _("The report is published.") if published else _("The report is no longer public."),
     )
     return redirect("reports:report")
 
