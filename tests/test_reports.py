@@ -198,6 +198,12 @@ def test_a_second_teams_viewer_counts_only_what_it_may_see(
     refused = client.get(reverse("reports:events_download"), {"format": "csv"})
     assert refused.status_code == 403
     _check_chart(page)
+    # In Persian the page and the chart run right to left.
+    client.cookies["django_language"] = "fa"
+    persian = client.get(reverse("reports:report"), {"rows": "place"}).content.decode()
+    del client.cookies["django_language"]
+    assert 'dir="rtl"' in persian
+    assert re.search(r'<svg[^>]*direction="rtl"', persian)
     _check_numbers_download(logged_in(documenter))
     _check_events_download(logged_in(outsider))
 
