@@ -299,6 +299,7 @@ ROUTES: dict[str, Check] = {
             "?rows=right&columns=status",
             "?rows=authority&measure=victims",
             "?rows=sex&columns=age&measure=cases",
+            "?durations=1",
         ),
         count=r'id="report-total">(?:<a href="[^"]*">)?(\d+)<',
         counted="events",

@@ -150,7 +150,9 @@ def report(request: HttpRequest) -> HttpResponse:
     choice = Choice.from_query(request.GET)
     table = build_table(Scope.of_reader(user), choice)
     as_of = timezone.localdate()
-    distributions = durations(user, as_of=as_of)
+    # Durations read every victim's events: asked for, not computed on every visit.
+    wanted = request.GET.get("durations") == "1"
+    distributions = durations(user, as_of=as_of) if wanted else []
     duration_charts = [
         (
             distribution,
@@ -173,6 +175,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "table": present(table),
         "durations": duration_charts,
         "as_of": as_of,
+        "durations_wanted": wanted,
         "saved": [
             (report, urlencode(report.choice_query()), services.may_publish_report(user, report))
             for report in saved
