@@ -33,7 +33,7 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from docket.accounts.permissions import Confidentiality
+from docket.accounts.permissions import Confidentiality, visibility_q
 from docket.cases.models import Authority, CaseStatus, Event, EventType, Involvement
 from docket.law.rights import articles_engaged, load_rules
 from docket.lib.names import fold
@@ -73,15 +73,26 @@ AGE_BANDS: tuple[tuple[int, str], ...] = (
 
 @dataclass(frozen=True)
 class Scope:
-    """The events and persons a report may count."""
+    """The events and persons a report may count.
+
+    `persons` is the same rule as the persons' queryset, as a filter on an
+    involvement's person: joined, not a list of every person visible (SQLite would
+    otherwise try each visible event with each visible person).
+    """
 
     events: QuerySet[Event]
     persons: QuerySet[Person]
+    person_q: Q
     user: Any = None  # None: the public
 
     @classmethod
     def of_reader(cls, user: Any) -> "Scope":
-        return cls(Event.objects.visible_to(user), Person.objects.visible_to(user), user)
+        return cls(
+            Event.objects.visible_to(user),
+            Person.objects.visible_to(user),
+            Q(person__deleted_at__isnull=True) & visibility_q(user, "person__"),
+            user,
+        )
 
     @classmethod
     def public(cls) -> "Scope":
@@ -91,8 +102,13 @@ class Scope:
                 case__confidentiality=Confidentiality.PUBLIC, case__deleted_at__isnull=True
             ),
             Person.objects.alive().filter(confidentiality=Confidentiality.PUBLIC),
+            Q(person__deleted_at__isnull=True, person__confidentiality=Confidentiality.PUBLIC),
             None,
         )
+
+    def victims(self) -> QuerySet[Involvement]:
+        """The involvements of victims the scope may count: of its events, of its persons."""
+        return Involvement.objects.filter(self.person_q, event__in=self.events, role__code=VICTIM)
 
 
 @dataclass
@@ -262,9 +278,7 @@ def _base(scope: Scope, measure: str, dimensions: list[str]) -> tuple[QuerySet[A
     """(queryset, the field counted, the prefix from it to the event)."""
     by_person = measure == "victims" or bool(PERSON_DIMENSIONS & set(dimensions))
     if by_person:
-        involvements = Involvement.objects.filter(
-            event__in=scope.events, role__code=VICTIM, person__in=scope.persons
-        )
+        involvements = scope.victims()
         counted = {"events": "event_id", "victims": "person_id", "cases": "event__case_id"}
         return involvements, counted[measure], "event__"
     return scope.events, {"events": "pk", "cases": "case_id"}[measure], ""

@@ -19,9 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from docket.cases.figures import days_detained, days_detained_without_charge, years_since
-from docket.cases.models import Event, Involvement
-from docket.people.models import Person
-from docket.reports.counting import VICTIM
+from docket.reports.counting import Scope
 
 # (lowest, label) for days, then for years.
 DAY_BUCKETS: tuple[tuple[int, str], ...] = (
@@ -83,11 +81,9 @@ def durations(user: Any, *, as_of: date) -> list[Distribution]:
     """The three distributions for `user`: only victims, events and requests they may see."""
     from docket.tracing.models import TracingRequest
 
-    events = Event.objects.visible_to(user)
-    persons = Person.objects.visible_to(user)
-    pairs = Involvement.objects.filter(
-        event__in=events, role__code=VICTIM, person__in=persons
-    ).values_list("person_id", "event_id")
+    scope = Scope.of_reader(user)
+    events, persons = scope.events, scope.persons
+    pairs = scope.victims().values_list("person_id", "event_id")
     by_person: dict[int, list[int]] = defaultdict(list)
     for person_id, event_id in pairs:
         by_person[person_id].append(event_id)
