@@ -30,7 +30,7 @@ MAIN_NAVIGATION = (
     NavigationItem(_("Letters"), "letters:letter_list"),
     NavigationItem(_("Families and tracing"), "tracing:request_list"),
     NavigationItem(_("Search"), "search:search"),
-    NavigationItem(_("Reports")),
+    NavigationItem(_("Reports"), "reports:report"),
 )
 
 # Shown to administrators only; the pages refuse everyone else anyway.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "docket.linkage",
     "docket.drafts",
     "docket.search",
+    "docket.reports",
     "docket.interchange",
     "docket.api",
     "docket.audit",

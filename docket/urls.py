@@ -29,6 +29,7 @@ urlpatterns = [
     path("letters/", include("docket.letters.urls")),
     path("tracing/", include("docket.tracing.urls")),
     path("drafts/", include("docket.drafts.urls")),
+    path("reports/", include("docket.reports.urls")),
     path("public/", include("docket.letters.public_urls")),
     path("api/v1/", include("docket.api.urls")),
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),

@@ -91,6 +91,13 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "search:saved_create": Post(),
     # Any number fills the saved search's place: the check answers before the lookup.
     "search:saved_delete": Post("person"),
+    "reports:report": Post(),
+    "reports:download": Post(),
+    "reports:events_download": Post(),
+    "reports:saved_create": Post(),
+    # Any number fills the saved report's place: the check answers before the lookup.
+    "reports:saved_publish": Post("person"),
+    "reports:saved_delete": Post("person"),
     "cases:case_list": Post(),
     "cases:case_create": Post(),
     "cases:person_choices": Post(),
@@ -123,6 +130,9 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "public:letter_list": Post(),
     "public:letter_detail": Post("authority"),
     "public:letter_feed": Post(),
+    "public:report_list": Post(),
+    "public:report_detail": Post("authority"),
+    "public:report_feed": Post(),
     "cases:authority_edit": Post("authority"),
     "cases:authority_history": Post("authority"),
     "cases:authority_version": Post("authority", versioned=True),

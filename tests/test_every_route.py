@@ -290,6 +290,34 @@ ROUTES: dict[str, Check] = {
     "search:saved_delete": Elsewhere(
         "tests/test_search_pages.py: only its owner deletes one; a search not shared answers 404"
     ),
+    # Reports (tests/test_reports.py: counts, links, second team, suppression, downloads)
+    "reports:report": Page(
+        queries=(
+            "",
+            "?rows=place",
+            "?rows=type&columns=period&period=month",
+            "?rows=right&columns=status",
+            "?rows=authority&measure=victims",
+            "?rows=sex&columns=age&measure=cases",
+            "?durations=1",
+        ),
+        count=r'id="report-total">(?:<a href="[^"]*">)?(\d+)<',
+        counted="events",
+    ),
+    "reports:download": Page(
+        queries=("?format=csv", "?format=csv&rows=place&columns=type", "?format=xlsx")
+    ),
+    "reports:events_download": Page(queries=("?format=csv",), allowed=TAKERS),
+    "reports:saved_create": Elsewhere(
+        "tests/test_reports.py: a saved report keeps its choice, through the service"
+    ),
+    "reports:saved_publish": Elsewhere(
+        "tests/test_reports.py: only a coordinator of its team or an administrator publishes"
+    ),
+    "reports:saved_delete": Elsewhere("tests/test_reports.py: only its owner deletes one"),
+    "public:report_list": Public("published reports' names only"),
+    "public:report_detail": Public("counts of public events only, small cells withheld"),
+    "public:report_feed": Public("the Atom feed of the published reports' public tables"),
     # Published letters, for anyone: tests/test_letters_public.py checks what they show
     # and tests/test_letters_publishing.py that names of persons who are not public are not.
     "public:letter_list": Public("published letters only, titles redacted by rule"),

@@ -20,6 +20,9 @@ does.
 Dates: a filter from A to B keeps events whose start may fall between them: an
 event dated "2019" is in "2019-03 to 2019-05", as it may have happened then,
 and also in "2019-06 to 2019-12". An event without a start is in no date range.
+With `dates=earliest` it keeps only those whose start's earliest possible day
+falls between them, so each event is in exactly one month: the rule of the
+reports' periods (docket.reports), whose numbers link here.
 """
 
 from collections import Counter, defaultdict
@@ -118,6 +121,9 @@ class EventFilters:
     teams: list[int] = field(default_factory=list)  # 0: records without a team
     date_from: PartialDate | None = None
     date_to: PartialDate | None = None
+    # The range holds the start's earliest possible day (the reports' periods), rather
+    # than any day the start may mean.
+    earliest: bool = False
     oldest_first: bool = False
     after: Cursor | None = None
     before: Cursor | None = None
@@ -138,6 +144,7 @@ class EventFilters:
             teams=_ints(get("team")),
             date_from=_partial(one("from")),
             date_to=_partial(one("to")),
+            earliest=one("dates") == "earliest",
             oldest_first=one("sort") == "oldest",
             after=Cursor.decode(one("after")),
             before=Cursor.decode(one("before")),
@@ -338,6 +345,8 @@ class EventSearch:
         if self.filters.date_from is None:
             return ["start_key > %s AND start_key <= %s"], [UNDATED, end]
         begin = self.filters.date_from.earliest()
+        if self.filters.earliest:
+            return ["start_key BETWEEN %s AND %s"], [begin, end]
         straddling = sorted({date(begin.year, 1, 1), date(begin.year, begin.month, 1)} - {begin})
         if not straddling:
             return ["start_key BETWEEN %s AND %s"], [begin, end]

@@ -1,0 +1,457 @@
+"""Counts of events, victims and cases by one or two dimensions, for one reader.
+
+Every count is taken over a `Scope`: the events and persons a reader may see
+(`Event.objects.visible_to`, `Person.objects.visible_to`: the read door), or,
+for a published report, the events of public living cases and the public
+persons only. Nothing else is ever counted.
+
+- **Events**: each event counts once in each row it falls in (an event that
+  engages two rights counts under both; a row total counts it once).
+- **Victims**: distinct persons involved as victims in those events (a
+  person's own record must be one the reader may see too).
+- **Cases**: distinct cases of those events.
+
+Periods count an event in the month, quarter or year of its start's earliest
+possible day (an event dated only "2019" counts in January 2019), the rule the
+events list applies with `dates=earliest`, so every number links to the list
+of the events behind it. Sex and age band are the victims' (age at the event's
+start, from the earliest possible birth day); with them, an event counts once
+per value among its victims.
+
+Totals are distinct counts too, never sums of rows.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from docket.accounts.permissions import Confidentiality, visibility_q
+from docket.cases.models import Authority, CaseStatus, Event, EventType, Involvement
+from docket.law.rights import articles_engaged, load_rules
+from docket.lib.names import fold
+from docket.lib.partialdate import PartialDate
+from docket.people.models import Person, Sex
+
+VICTIM = "victim"
+UNKNOWN = ""
+
+MEASURES: dict[str, Promise] = {
+    "events": _("Events"),
+    "victims": _("Victims"),
+    "cases": _("Cases"),
+}
+PERIODS: dict[str, Promise] = {"month": _("Month"), "quarter": _("Quarter"), "year": _("Year")}
+DIMENSIONS: dict[str, Promise] = {
+    "period": _("Period"),
+    "type": _("Event type"),
+    "right": _("Rights at stake"),
+    "place": _("Place"),
+    "authority": _("Responsible authority"),
+    "status": _("Case status"),
+    "sex": _("Sex"),
+    "age": _("Age band"),
+}
+# Dimensions that are the victims' own: counting by them reads involvements.
+PERSON_DIMENSIONS = {"sex", "age"}
+# (lowest age, label); the last band has no upper end.
+AGE_BANDS: tuple[tuple[int, str], ...] = (
+    (0, "0–17"),
+    (18, "18–29"),
+    (30, "30–49"),
+    (50, "50–64"),
+    (65, "65+"),
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The events and persons a report may count.
+
+    `persons` is the same rule as the persons' queryset, as a filter on an
+    involvement's person: joined, not a list of every person visible (SQLite would
+    otherwise try each visible event with each visible person).
+    """
+
+    events: QuerySet[Event]
+    persons: QuerySet[Person]
+    person_q: Q
+    user: Any = None  # None: the public
+
+    @classmethod
+    def of_reader(cls, user: Any) -> "Scope":
+        return cls(
+            Event.objects.visible_to(user),
+            Person.objects.visible_to(user),
+            Q(person__deleted_at__isnull=True) & visibility_q(user, "person__"),
+            user,
+        )
+
+    @classmethod
+    def public(cls) -> "Scope":
+        """What publication allows: events of public living cases, public persons."""
+        return cls(
+            Event.objects.alive().filter(
+                case__confidentiality=Confidentiality.PUBLIC, case__deleted_at__isnull=True
+            ),
+            Person.objects.alive().filter(confidentiality=Confidentiality.PUBLIC),
+            Q(person__deleted_at__isnull=True, person__confidentiality=Confidentiality.PUBLIC),
+            None,
+        )
+
+    def victims(self) -> QuerySet[Involvement]:
+        """The involvements of victims the scope may count: of its events, of its persons."""
+        return Involvement.objects.filter(self.person_q, event__in=self.events, role__code=VICTIM)
+
+
+@dataclass
+class Choice:
+    """What a report counts: a measure, a row dimension, maybe a column dimension."""
+
+    measure: str = "events"
+    rows: str = "period"
+    columns: str = ""
+    period: str = "year"
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, Any]) -> "Choice":
+        def pick(name: str, allowed: Iterable[str], default: str) -> str:
+            value = str(data.get(name) or "")
+            return value if value in allowed else default
+
+        rows = pick("rows", DIMENSIONS, "period")
+        columns = pick("columns", ["", *DIMENSIONS], "")
+        return cls(
+            measure=pick("measure", MEASURES, "events"),
+            rows=rows,
+            columns="" if columns == rows else columns,
+            period=pick("period", PERIODS, "year"),
+        )
+
+    def query(self) -> dict[str, str]:
+        values = {"measure": self.measure, "rows": self.rows, "period": self.period}
+        if self.columns:
+            values["columns"] = self.columns
+        return values
+
+    @property
+    def dimensions(self) -> list[str]:
+        return [self.rows, *([self.columns] if self.columns else [])]
+
+
+@dataclass
+class Table:
+    """Counts by row value (and column value), with distinct totals and labels."""
+
+    choice: Choice
+    rows: list[str]
+    columns: list[str]
+    cells: dict[tuple[str, str], int]
+    row_totals: dict[str, int]
+    column_totals: dict[str, int]
+    total: int
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: dict[str, dict[str, dict[str, str] | None]] = field(default_factory=dict)
+
+    def label(self, dimension: str, key: str) -> str:
+        return self.labels.get(dimension, {}).get(key, key)
+
+    def link(self, *parts: tuple[str, str]) -> dict[str, str] | None:
+        """The events list's filters for a cell; None when the list cannot show it."""
+        query: dict[str, str] = {}
+        for dimension, key in parts:
+            found = self.links.get(dimension, {}).get(key)
+            if found is None:
+                return None
+            query.update(found)
+        return query
+
+
+# Raw values: what the database groups by for each dimension, relative to an event.
+
+
+def _period_expression(period: str, prefix: str) -> Any:
+    trunc = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}[period]
+    return trunc(f"{prefix}start_on")
+
+
+def _period_key(value: Any, period: str) -> str:
+    if value is None:
+        return UNKNOWN
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if period == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if period == "quarter":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}"
+
+
+def age_band(birth: Any, on: date | None) -> str:
+    """The band of the age at `on` of someone born on `birth` (a partial date, its
+    earliest day); unknown when either is."""
+    if birth is None or on is None:
+        return UNKNOWN
+    if not isinstance(birth, PartialDate):
+        try:
+            birth = PartialDate.parse(str(birth))
+        except ValueError:
+            return UNKNOWN
+    born = birth.earliest()
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age < 0:
+        return UNKNOWN
+    label = AGE_BANDS[0][1]
+    for lowest, name in AGE_BANDS:
+        if age >= lowest:
+            label = name
+    return label
+
+
+class _Rights:
+    """The articles each (type, charged, document) engages, by the shipped rules."""
+
+    def __init__(self) -> None:
+        self.rules = load_rules()
+        self.cache: dict[tuple[int, Any, str], list[str]] = {}
+        self.titles: dict[str, str] = {}
+
+    def of(self, type_id: int, charged: Any, document: str) -> list[str]:
+        key = (type_id, charged, document or "")
+        if key not in self.cache:
+            event = SimpleNamespace(type_id=type_id, charged=charged, document=document or "")
+            engaged = articles_engaged([event], self.rules)
+            self.cache[key] = [article.reference for article in engaged]
+            for article in engaged:
+                self.titles[article.reference] = f"{article.reference}: {article.title}"
+        return self.cache[key]
+
+
+@dataclass
+class _Raw:
+    """How one dimension reads: its fields, and how a row of them becomes keys."""
+
+    fields: list[str]
+    keys: Callable[[tuple[Any, ...]], list[str]]
+    merges: bool = False  # several raw values may share a key, or one give several
+
+
+def _raw(dimension: str, period: str, prefix: str, rights: _Rights) -> _Raw:
+    if dimension == "period":
+        return _Raw(["_period"], lambda row: [_period_key(row[0], period)])
+    if dimension == "type":
+        return _Raw([f"{prefix}type__code"], lambda row: [row[0] or UNKNOWN])
+    if dimension == "right":
+        return _Raw(
+            [f"{prefix}type_id", f"{prefix}charged", f"{prefix}document"],
+            lambda row: rights.of(row[0], row[1], row[2]) or [UNKNOWN],
+            merges=True,
+        )
+    if dimension == "place":
+        return _Raw(
+            [f"{prefix}place_name"],
+            lambda row: [fold((row[0] or "").strip()) if (row[0] or "").strip() else UNKNOWN],
+            merges=True,
+        )
+    if dimension == "authority":
+        return _Raw([f"{prefix}authority_id"], lambda row: [str(row[0] or 0)])
+    if dimension == "status":
+        return _Raw([f"{prefix}case__status"], lambda row: [row[0] or UNKNOWN])
+    if dimension == "sex":
+        return _Raw(["person__sex"], lambda row: [row[0] or Sex.UNKNOWN])
+    if dimension == "age":
+        return _Raw(
+            ["person__birth_date", f"{prefix}start_on"],
+            lambda row: [age_band(row[0], row[1])],
+            merges=True,
+        )
+    raise ValueError(dimension)
+
+
+def _base(scope: Scope, measure: str, dimensions: list[str]) -> tuple[QuerySet[Any], str, str]:
+    """(queryset, the field counted, the prefix from it to the event)."""
+    by_person = measure == "victims" or bool(PERSON_DIMENSIONS & set(dimensions))
+    if by_person:
+        involvements = scope.victims()
+        counted = {"events": "event_id", "victims": "person_id", "cases": "event__case_id"}
+        return involvements, counted[measure], "event__"
+    return scope.events, {"events": "pk", "cases": "case_id"}[measure], ""
+
+
+def tally(
+    scope: Scope, measure: str, dimensions: list[str], period: str, rights: _Rights
+) -> dict[tuple[str, ...], int]:
+    """Counts of `measure` by the keys of `dimensions` (none: the grand total)."""
+    queryset, counted, prefix = _base(scope, measure, dimensions)
+    raws = [_raw(dimension, period, prefix, rights) for dimension in dimensions]
+    if "period" in dimensions:
+        queryset = queryset.annotate(_period=_period_expression(period, prefix))
+    fields = [name for raw in raws for name in raw.fields]
+    # Sums of groups are exact when each counted thing is in one group per key: events
+    # counted over events (every event-level value is single), or plain one-to-one keys.
+    summable = counted == "pk" or not any(raw.merges for raw in raws)
+    result: dict[tuple[str, ...], int] = defaultdict(int)
+    if summable:
+        if not fields:
+            return {(): queryset.aggregate(n=Count(counted, distinct=True))["n"] or 0}
+        grouped = queryset.order_by().values_list(*fields).annotate(n=Count(counted, distinct=True))
+        for row in grouped:
+            for key in _combine(raws, tuple(row[:-1])):
+                result[key] += int(row[-1])
+        return dict(result)
+    members: dict[tuple[str, ...], set[Any]] = defaultdict(set)
+    for row in queryset.order_by().values_list(*fields, counted).distinct().iterator():
+        for key in _combine(raws, tuple(row[:-1])):
+            members[key].add(row[-1])
+    return {key: len(found) for key, found in members.items()}
+
+
+def _combine(raws: list[_Raw], row: tuple[Any, ...]) -> list[tuple[str, ...]]:
+    """Every key tuple a row of raw values falls in."""
+    keys: list[tuple[str, ...]] = [()]
+    offset = 0
+    for raw in raws:
+        part = row[offset : offset + len(raw.fields)]
+        offset += len(raw.fields)
+        keys = [(*key, value) for key in keys for value in dict.fromkeys(raw.keys(part))]
+    return keys
+
+
+def build_table(scope: Scope, choice: Choice) -> Table:
+    rights = _Rights()
+    rows_counts = tally(scope, choice.measure, [choice.rows], choice.period, rights)
+    total = tally(scope, choice.measure, [], choice.period, rights).get((), 0)
+    row_totals = {key[0]: count for key, count in rows_counts.items()}
+    cells: dict[tuple[str, str], int] = {}
+    column_totals: dict[str, int] = {}
+    if choice.columns:
+        crossed = tally(scope, choice.measure, [choice.rows, choice.columns], choice.period, rights)
+        cells = {(key[0], key[1]): count for key, count in crossed.items()}
+        columns_counts = tally(scope, choice.measure, [choice.columns], choice.period, rights)
+        column_totals = {key[0]: count for key, count in columns_counts.items()}
+    else:
+        cells = {(key, ""): count for key, count in row_totals.items()}
+    table = Table(
+        choice=choice,
+        rows=_ordered(choice.rows, row_totals),
+        columns=_ordered(choice.columns, column_totals) if choice.columns else [""],
+        cells=cells,
+        row_totals=row_totals,
+        column_totals=column_totals,
+        total=total,
+    )
+    for dimension in choice.dimensions:
+        keys = table.rows if dimension == choice.rows else table.columns
+        table.labels[dimension], table.links[dimension] = _labels_and_links(
+            dimension, keys, choice.period, scope, rights
+        )
+    return table
+
+
+def _ordered(dimension: str, counts: Mapping[str, int]) -> list[str]:
+    """Periods and age bands in their own order, the rest most frequent first; the
+    unknown last."""
+    keys = [key for key in counts if key != UNKNOWN]
+    if dimension == "period":
+        keys.sort()
+    elif dimension == "age":
+        order = {label: index for index, (_lowest, label) in enumerate(AGE_BANDS)}
+        keys.sort(key=lambda key: order.get(key, len(order)))
+    else:
+        keys.sort(key=lambda key: (-counts[key], key))
+    return keys + ([UNKNOWN] if UNKNOWN in counts else [])
+
+
+def _period_range(key: str, period: str) -> tuple[str, str]:
+    if period == "quarter":
+        year, quarter = key.split("-Q")
+        first = (int(quarter) - 1) * 3 + 1
+        return f"{year}-{first:02d}", f"{year}-{first + 2:02d}"
+    return key, key
+
+
+def _labels_and_links(
+    dimension: str, keys: list[str], period: str, scope: Scope, rights: _Rights
+) -> tuple[dict[str, str], dict[str, dict[str, str] | None]]:
+    labels: dict[str, str] = {}
+    links: dict[str, dict[str, str] | None] = {}
+    unknown = str(_("Not recorded"))
+    known = [key for key in keys if key != UNKNOWN]
+    if dimension == "period":
+        for key in known:
+            begin, end = _period_range(key, period)
+            labels[key] = key.replace("-Q", " Q")
+            links[key] = {"from": begin, "to": end, "dates": "earliest"}
+        labels[UNKNOWN] = str(_("Date unknown"))
+    elif dimension == "type":
+        names = dict(EventType.objects.filter(code__in=known).values_list("code", "label"))
+        for key in known:
+            labels[key] = str(names.get(key, key))
+            links[key] = {"type": key}
+    elif dimension == "right":
+        for key in known:
+            labels[key] = rights.titles.get(key, key)
+            links[key] = {"right": key}
+        labels[UNKNOWN] = str(_("None by the rules"))
+    elif dimension == "place":
+        from docket.search.models import FacetTerm
+
+        terms = {
+            term_key: (pk, label)
+            for pk, term_key, label in FacetTerm.objects.filter(
+                dimension="place", key__in=known
+            ).values_list("pk", "key", "label")
+        }
+        names = _place_names(scope, known)
+        for key in known:
+            pk, label = terms.get(key, (None, names.get(key, key)))
+            labels[key] = names.get(key, label)
+            links[key] = {"place": str(pk)} if pk is not None else None
+    elif dimension == "authority":
+        authorities = Authority.objects.alive()
+        if scope.user is not None:
+            authorities = Authority.objects.visible_to(scope.user)
+        ids = [int(key) for key in known if key.isdigit() and key != "0"]
+        names = {
+            str(pk): name for pk, name in authorities.filter(pk__in=ids).values_list("pk", "name")
+        }
+        for key in known:
+            labels[key] = str(_("None recorded")) if key == "0" else names.get(key, "")
+            links[key] = {"authority": key}
+    elif dimension == "status":
+        for key in known:
+            labels[key] = str(dict(CaseStatus.choices).get(key, key))
+            links[key] = {"status": key}
+    elif dimension == "sex":
+        for key in known:
+            labels[key] = str(dict(Sex.choices).get(key, key))
+            links[key] = None
+    elif dimension == "age":
+        for key in known:
+            labels[key] = key
+            links[key] = None
+    labels.setdefault(UNKNOWN, unknown)
+    links[UNKNOWN] = None
+    return labels, links
+
+
+def _place_names(scope: Scope, keys: list[str]) -> dict[str, str]:
+    """A place's name as written on the events counted (the first spelling found), so
+    that a label never comes from an event the report may not count."""
+    names: dict[str, str] = {}
+    if not keys:
+        return names
+    wanted = set(keys)
+    for name in (
+        scope.events.exclude(Q(place_name="")).order_by().values_list("place_name", flat=True)
+    ).distinct():
+        key = fold(name.strip())
+        if key in wanted and key not in names:
+            names[key] = name.strip()
+    return names
