@@ -490,10 +490,14 @@ class Indexer:
         if gone:
             self.SearchEntry.objects.filter(kind=kind, object_id__in=gone).delete()
         fields = ("audience_id", "case_id", "title", "names", "body", "status")
+        # New entries in a few statements (an import adds thousands at once).
+        _insert(
+            self.SearchEntry,
+            [row.values() for pk, row in wanted.items() if pk not in existing],
+        )
         for object_id, row in wanted.items():
             entry = existing.get(object_id)
             if entry is None:
-                self.SearchEntry.objects.create(**row.values())
                 continue
             changed = {
                 name: getattr(row, name)
