@@ -54,6 +54,7 @@ from docket.cases import services as case_services
 from docket.cases.models import Case, CustodyAction, CustodyEntry, Event, Evidence, Involvement
 from docket.cases.services import EVIDENCE_CONTEXT
 from docket.interchange.format import COLLECTIONS, MODELS, QUESTIONS, SINGULAR
+from docket.interchange.locking import Waiting, hold_in_transaction, one_import_at_a_time
 from docket.interchange.models import ImportedRef
 from docket.interchange.validation import (
     BundleRefused,
@@ -148,20 +149,36 @@ def _some(paths: list[str]) -> str:
     return ", ".join(paths[:5]) + (", …" if len(paths) > 5 else "")
 
 
-def import_bundle(plan: Plan, *, progress: Progress | None = None) -> ImportReport:
-    """Write everything the plan holds, or nothing; raise BundleRefused if the database refuses."""
+def import_bundle(
+    plan: Plan, *, progress: Progress | None = None, waiting: Waiting | None = None
+) -> ImportReport:
+    """Write everything the plan holds, or nothing; raise BundleRefused if a rule or the
+    database refuses.
+
+    One import at a time (docket.interchange.locking: a second one waits, `waiting` told
+    how long). The services' rules that can be asked before writing are asked first, for
+    the whole file and without the write lock (`check_rules`); then everything is written
+    in one short transaction, new records in batches, which asks every rule again."""
     writer = _Writer(plan, progress)
-    try:
-        # One index update for the whole file, at its end, in the same transaction.
-        with transaction.atomic(), deferred_indexing():
-            writer.write_all()
-    except DatabaseError as error:
-        writer.discard_files()
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BundleRefused([Problem(writer.path, f"the database refused it: {message}")]) from None
-    except BaseException:
-        writer.discard_files()
-        raise
+    with one_import_at_a_time(waiting):
+        problems = writer.check_rules()
+        if problems:
+            raise BundleRefused(problems)
+        try:
+            # One index update for the whole file, at its end, in the same transaction.
+            with transaction.atomic(), deferred_indexing():
+                hold_in_transaction()
+                writer.write_all()
+        except DatabaseError as error:
+            writer.discard_files()
+            text = str(error).strip()
+            message = text.splitlines()[0] if text else type(error).__name__
+            raise BundleRefused(
+                [Problem(writer.path, f"the database refused it: {message}")]
+            ) from None
+        except BaseException:
+            writer.discard_files()
+            raise
     return writer.report
 
 
@@ -229,12 +246,73 @@ class _Writer:
         # Audit entries, appended to the log in one go at the end (docket.lib.bulk).
         self.batch = bulk.Batch(self.actor, self.reason, {"source": plan.source})
 
-    def write_all(self) -> None:
+    def check_rules(self) -> list[Problem]:
+        """Ask, before writing and without the write lock, the services' rules on what
+        this file changes in records Docket holds (a sent or published letter's text, a
+        sent copy, who may publish, a consent's fixed facts and its not reviving a "no"):
+        every refusal, each naming its record. Writing asks them again, in its
+        transaction: a record may change in between."""
+        self._load_known()
+        problems: list[Problem] = []
+        letters = self.plan.rows["letters"]
+        existing = self._existing("letters", letters)
+        sent = letter_services.sent_among(letter.pk for letter in existing.values())
+        for row in letters:
+            try:
+                self._check_letter(row, existing.get(row.ref) if row.ref else None, sent)
+            except (PermissionDenied, ValidationError) as refusal:
+                problems.append(_refusal(row, refusal))
+        consents = self.plan.rows["consents"]
+        existing = self._existing("consents", consents)
+        for row in consents:
+            try:
+                values = self._resolve(row.values)
+            except KeyError:
+                continue  # a person of this file: asked when it is written
+            try:
+                tracing_services.consent_as_imported(
+                    existing.get(row.ref) if row.ref else None, values
+                )
+            except ValidationError as refusal:
+                problems.append(_refusal(row, refusal))
+        return problems
+
+    def _check_letter(self, row: Row, letter: Letter | None, sent: set[int]) -> None:
+        values = row.values
+        questions = [entry.text for entry in row.lists["questions"]]
+        if letter is None:
+            if values["published"] and self.actor is not None:
+                team = self.plan.default_team
+                letter_services.require_publisher(
+                    self.actor, Letter(team_id=team.pk if team is not None else None)
+                )
+            return
+        is_sent = letter.pk in sent
+        letter_services.check_fixed_once_sent(
+            letter, sent=is_sent, title=values["title"], body=values["body"]
+        )
+        letter_services.check_fixed_while_published(
+            letter, title=values["title"], body=values["body"], questions=questions
+        )
+        letter_services.check_fixed_once_sent(letter, sent=is_sent, questions=questions)
+        to = {self.pks[ref] for ref in row.lists["to"] if ref in self.pks}
+        for dispatch in letter.dispatches.all():
+            if dispatch.authority_id not in to or row.facts.get("sent_on") is None:
+                letter_services.check_copy_kept(dispatch)
+        if values["published"] != letter.published and self.actor is not None:
+            letter_services.require_publisher(self.actor, letter)
+
+    def _load_known(self) -> None:
+        self.known.clear()
+        self.pks.clear()
         for collection, ref, row_id, object_id in ImportedRef.objects.filter(
             source=self.plan.source
         ).values_list("collection", "ref", "pk", "object_id"):
             self.known[Ref(collection, ref)] = (row_id, object_id)
             self.pks[Ref(collection, ref)] = object_id
+
+    def write_all(self) -> None:
+        self._load_known()
         for collection in COLLECTIONS:
             rows = self.plan.rows[collection]
             tally = self.report.tallies.setdefault(collection, Tally())
