@@ -531,7 +531,9 @@ def open_cases_in_bulk(
         Case, "persons", [(case.pk, wanted) for case, wanted in zip(cases, persons, strict=True)]
     )
     versions = bulk.save_history(Case, cases, batch)
-    bulk.save_link_history(Case, "persons", versions, links)
+    bulk.save_link_history(
+        Case, "persons", list(zip(versions, [case.pk for case in cases], strict=True)), links
+    )
     batch.created(cases)
     saved_in_bulk(CASE, [case.pk for case in cases], created=True)
     if links:
@@ -596,7 +598,9 @@ def add_events_in_bulk(
         [(event.pk, wanted) for event, wanted in zip(events, sources, strict=True)],
     )
     versions = bulk.save_history(Event, events, batch)
-    bulk.save_link_history(Event, "sources", versions, links)
+    bulk.save_link_history(
+        Event, "sources", list(zip(versions, [event.pk for event in events], strict=True)), links
+    )
     bulk.save_new(
         Involvement,
         [

@@ -43,6 +43,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django_countries.fields import Country
 
 from docket.accounts.models import User
@@ -378,7 +379,9 @@ class _Writer:
             if not rows:
                 return 0
         model = MODELS[collection]
-        instances = [model(**self._owned(row, self._resolve(row.values), None)) for row in rows]
+        instances: list[Any] = [
+            model(**self._owned(row, self._resolve(row.values), None)) for row in rows
+        ]
         batch = self.batch
         try:
             if collection == "authorities":
@@ -455,7 +458,8 @@ class _Writer:
 
     def _remember_all(self, collection: str, rows: list[Row], instances: list[Any]) -> None:
         """The refs of new records, remembered for the next import of this source."""
-        new = []
+        new: list[list[Any]] = []
+        now = timezone.now()
         for row, instance in zip(rows, instances, strict=True):
             if row.ref is None:
                 continue
@@ -464,16 +468,15 @@ class _Writer:
                 self._remember(ref, instance.pk)  # its record was deleted since
                 continue
             self.pks[ref] = instance.pk
-            new.append(
-                ImportedRef(
-                    source=self.plan.source,
-                    collection=collection,
-                    ref=row.ref,
-                    object_id=instance.pk,
-                )
-            )
-        for created in ImportedRef.objects.bulk_create(new, batch_size=bulk.BATCH_SIZE):
-            self.known[Ref(collection, created.ref)] = (created.pk, created.object_id)
+            new.append([self.plan.source, collection, row.ref, instance.pk, now])
+        ids = bulk.insert(
+            ImportedRef,
+            ["source", "collection", "ref", "object_id", "imported_at"],
+            new,
+            returning=True,
+        )
+        for pk, (_source, _collection, ref_text, object_id, _at) in zip(ids, new, strict=True):
+            self.known[Ref(collection, ref_text)] = (pk, object_id)
         for row, twin in self.twins:
             if row.ref is not None and twin.ref is not None:
                 self._remember(Ref(collection, row.ref), self.pks[Ref(collection, twin.ref)])
