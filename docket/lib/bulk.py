@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
@@ -114,13 +114,11 @@ def insert(
     its time on objects and SQL building that these rows do not need."""
     if not rows:
         return []
+    database = connections[connection.alias]  # the connection itself, not its proxy
     fields = [model._meta.get_field(name) for name in columns]
+    converters = [_converter(field, database) for field in fields]
     prepared = [
-        [
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, row, strict=True)
-        ]
-        for row in rows
+        [convert(value) for convert, value in zip(converters, row, strict=True)] for row in rows
     ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
@@ -143,6 +141,34 @@ def insert(
             if returning:
                 ids.extend(int(row[0]) for row in cursor.fetchall())
     return ids
+
+
+# Fields whose values (text, numbers, booleans, None) go to the database as they are;
+# exactly these classes, not those built on them (sealed text, partial dates).
+_AS_THEY_ARE = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BooleanField,
+)
+
+
+def _converter(field: Any, database: Any) -> Any:
+    """How a value of `field` is made ready for the database."""
+    plain = type(field) in _AS_THEY_ARE or (
+        isinstance(field, models.ForeignKey)
+        and type(field.target_field) in (models.AutoField, models.BigAutoField)
+    )
+
+    def prepare(value: Any) -> Any:
+        if plain and (value is None or type(value) in (str, int, bool)):
+            return value  # not a choice's enum member, which a driver could mistake
+        return field.get_db_prep_save(value, database)
+
+    return prepare
 
 
 def save_new(
