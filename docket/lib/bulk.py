@@ -15,6 +15,7 @@ so the caller can name it in its own words (the importer: its JSON path).
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,9 +164,16 @@ def _converter(field: Any, database: Any) -> Any:
         and type(field.target_field) in (models.AutoField, models.BigAutoField)
     )
 
+    # A batch's moments are one moment (`save_new`): converted once.
+    moments: dict[Any, Any] = {}
+
     def prepare(value: Any) -> Any:
-        if plain and (value is None or type(value) in (str, int, bool)):
+        if value is None or (plain and type(value) in (str, int, bool)):
             return value  # not a choice's enum member, which a driver could mistake
+        if type(value) is datetime:
+            if value not in moments:
+                moments[value] = field.get_db_prep_save(value, database)
+            return moments[value]
         return field.get_db_prep_save(value, database)
 
     return prepare
@@ -180,10 +188,13 @@ def save_new(
     for instance in instances:
         strip_direction_controls_from(instance)
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    rows = [
-        [field.pre_save(instance, add=True) for field in fields]  # auto_now, defaults
-        for instance in instances
-    ]
+    now = timezone.now()
+    for column in fields:
+        if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+            for instance in instances:
+                setattr(instance, column.attname, now)  # one moment for the batch
+    # Each value as the instance holds it (a country's code, not a Country object).
+    rows = [[instance.__dict__[column.attname] for column in fields] for instance in instances]
     ids = insert(model, [field.attname for field in fields], rows, returning=True)
     for instance, pk in zip(instances, ids, strict=True):
         instance.pk = pk
@@ -212,7 +223,7 @@ def save_history(
     now = timezone.now()
     user = batch.actor.pk if batch.actor is not None else None
     rows = [
-        [*(getattr(instance, name) for name in tracked), now, batch.reason, "+", user]
+        [*(instance.__dict__[name] for name in tracked), now, batch.reason, "+", user]
         for instance in instances
     ]
     return insert(historical, columns, rows, returning=returning)
