@@ -122,11 +122,12 @@ def insert(
         [convert(value) for convert, value in zip(converters, row, strict=True)] for row in rows
     ]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
+    names = ", ".join(quote(str(getattr(field, "column", ""))) for field in fields)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = quote(model._meta.db_table)
     statement = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - our names  # nosec B608
-    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""  # type: ignore[union-attr]
+    pk_column = str(getattr(model._meta.pk, "column", "id"))
+    tail = f" RETURNING {quote(pk_column)}" if returning else ""
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not returning:
