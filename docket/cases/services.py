@@ -34,11 +34,14 @@ from docket.cases.models import (
     InvolvementRole,
     Source,
 )
+from docket.lib import bulk
 from docket.lib.crypto import DecryptionError, open_bytes, seal_bytes
 from docket.lib.records import Record
 from docket.lib.services import owning_team, require_deleter, require_editable, require_writer
 from docket.lib.versioning import restore, save_versioned, soft_delete
 from docket.people.models import Person
+from docket.search.documents import CASE, EVENT, SOURCE
+from docket.search.signals import saved_in_bulk
 
 CASE_FIELDS = ("title", "summary", "status", "confidentiality", "team")
 EVENT_FIELDS = (
@@ -493,3 +496,120 @@ def delete_record(*, actor: Any, record: Record) -> None:
 def restore_record(*, actor: Any, record: Record) -> None:
     require_deleter(actor, record)
     restore(record, actor=actor)
+
+
+# Batches: many new records at once, for the importer (docket.lib.bulk)
+
+
+def add_authorities_in_bulk(*, batch: bulk.Batch, authorities: list[Authority]) -> list[Authority]:
+    """New authorities (public bodies, of no team), by a writer."""
+    bulk.require_batch_writer(batch)
+    bulk.save_new(Authority, authorities, batch)
+    batch.created(authorities)
+    return authorities
+
+
+def open_cases_in_bulk(
+    *, batch: bulk.Batch, cases: list[Case], persons: list[list[int]]
+) -> list[Case]:
+    """New cases with their persons (`persons[i]` are `cases[i]`'s), under the rules of
+    `open_case`: a writer, each case filed under one of their own teams, naming persons
+    they may see. Each case's first version holds its persons."""
+    bulk.require_batch_writer(batch)
+    bulk.check_teams(batch, [case.team_id for case in cases])
+    if batch.actor is not None:
+        bulk.check_among(
+            batch,
+            Person.objects.visible_to(batch.actor),
+            persons,
+            _("One of the persons chosen does not exist."),
+        )
+    for case in cases:
+        case.created_by = batch.actor
+    bulk.save_new(Case, cases, batch, history=False)
+    links = bulk.save_links(
+        Case, "persons", [(case.pk, wanted) for case, wanted in zip(cases, persons, strict=True)]
+    )
+    versions = bulk.save_history(Case, cases, batch)
+    bulk.save_link_history(
+        Case, "persons", list(zip(versions, [case.pk for case in cases], strict=True)), links
+    )
+    batch.created(cases)
+    saved_in_bulk(CASE, [case.pk for case in cases], created=True)
+    if links:
+        # As the signal on a case's persons: published letters redact names again.
+        from docket.letters.redaction import mark_stale
+
+        mark_stale()
+    return cases
+
+
+def create_sources_in_bulk(*, batch: bulk.Batch, sources: list[Source]) -> list[Source]:
+    """New sources (without files: those go through `attach_evidence`'s sealing), each
+    filed under one of the writer's own teams."""
+    bulk.require_batch_writer(batch)
+    bulk.check_teams(batch, [source.team_id for source in sources])
+    for source in sources:
+        source.created_by = batch.actor
+    bulk.save_new(Source, sources, batch)
+    batch.created(sources)
+    saved_in_bulk(SOURCE, [source.pk for source in sources])
+    return sources
+
+
+def add_events_in_bulk(
+    *,
+    batch: bulk.Batch,
+    events: list[Event],
+    involvements: list[list[tuple[int, int]]],
+    sources: list[list[int]],
+) -> list[Event]:
+    """New events with their persons, as (person id, role id), and sources, under the rules
+    of `add_event`: each added to a case the writer may change, naming persons and
+    sources they may see. Each event's first version holds its sources."""
+    bulk.require_batch_writer(batch)
+    if batch.actor is not None:
+        bulk.check_among(
+            batch,
+            Case.objects.editable_by(batch.actor),
+            [[event.case_id] for event in events],
+            _("You may not change this record."),
+        )
+        bulk.check_among(
+            batch,
+            Person.objects.visible_to(batch.actor),
+            [[person for person, _role in each] for each in involvements],
+            _("One of the persons chosen does not exist."),
+        )
+        bulk.check_among(
+            batch,
+            Source.objects.visible_to(batch.actor),
+            sources,
+            _("One of the sources chosen does not exist."),
+        )
+    for event in events:
+        # What Event.save() derives: the sort and filter keys of its dates.
+        event.start_on = event.start.earliest() if event.start else None
+        event.end_on = event.end.latest() if event.end else None
+    bulk.save_new(Event, events, batch, history=False)
+    links = bulk.save_links(
+        Event,
+        "sources",
+        [(event.pk, wanted) for event, wanted in zip(events, sources, strict=True)],
+    )
+    versions = bulk.save_history(Event, events, batch)
+    bulk.save_link_history(
+        Event, "sources", list(zip(versions, [event.pk for event in events], strict=True)), links
+    )
+    bulk.save_new(
+        Involvement,
+        [
+            Involvement(event_id=event.pk, person_id=person, role_id=role)
+            for event, each in zip(events, involvements, strict=True)
+            for person, role in each
+        ],
+        batch,
+    )
+    batch.created(events)
+    saved_in_bulk(EVENT, [event.pk for event in events])
+    return events

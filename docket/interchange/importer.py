@@ -43,15 +43,19 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django_countries.fields import Country
 
 from docket.accounts.models import User
 from docket.accounts.permissions import Confidentiality
+from docket.audit.log import Pending
 from docket.audit.log import record as audit
 from docket.audit.models import Action
+from docket.cases import services as case_services
 from docket.cases.models import Case, CustodyAction, CustodyEntry, Event, Evidence, Involvement
 from docket.cases.services import EVIDENCE_CONTEXT
 from docket.interchange.format import COLLECTIONS, MODELS, QUESTIONS, SINGULAR
+from docket.interchange.locking import Waiting, hold_in_transaction, one_import_at_a_time
 from docket.interchange.models import ImportedRef
 from docket.interchange.validation import (
     BundleRefused,
@@ -64,8 +68,10 @@ from docket.interchange.validation import (
 )
 from docket.letters import services as letter_services
 from docket.letters.models import Answer, AnswerStatus, Dispatch, Letter, Question, Response
+from docket.lib import bulk
 from docket.lib.crypto import seal_bytes
 from docket.lib.records import ConfidentialRecord, Record
+from docket.people import services as people_services
 from docket.people.models import Person, PersonName, Relationship
 from docket.search.signals import deferred_indexing
 from docket.tracing import services as tracing_services
@@ -79,6 +85,22 @@ STRICTNESS = [
 ]
 # Collections whose records an owning team applies to when the file names none.
 OWNED = {"persons", "cases", "sources", "letters", "tracing_requests"}
+# Collections whose new records are written in batches through the services' batch
+# functions (docket.lib.bulk); the rest, and every record imported before, one by one.
+# Letters, responses and consents stay one by one: few, and each asks rules that depend
+# on the records written before it in the same file (a consent on a withdrawal).
+IN_BULK = {
+    "authorities",
+    "persons",
+    "relationships",
+    "cases",
+    "sources",
+    "events",
+    "tracing_requests",
+    "contact_attempts",
+}
+# New records per batch: progress is shown after each.
+CHUNK = 2000
 
 Progress = Callable[[str, int, int], None]
 
@@ -128,20 +150,36 @@ def _some(paths: list[str]) -> str:
     return ", ".join(paths[:5]) + (", …" if len(paths) > 5 else "")
 
 
-def import_bundle(plan: Plan, *, progress: Progress | None = None) -> ImportReport:
-    """Write everything the plan holds, or nothing; raise BundleRefused if the database refuses."""
+def import_bundle(
+    plan: Plan, *, progress: Progress | None = None, waiting: Waiting | None = None
+) -> ImportReport:
+    """Write everything the plan holds, or nothing; raise BundleRefused if a rule or the
+    database refuses.
+
+    One import at a time (docket.interchange.locking: a second one waits, `waiting` told
+    how long). The services' rules that can be asked before writing are asked first, for
+    the whole file and without the write lock (`check_rules`); then everything is written
+    in one short transaction, new records in batches, which asks every rule again."""
     writer = _Writer(plan, progress)
-    try:
-        # One index update for the whole file, at its end, in the same transaction.
-        with transaction.atomic(), deferred_indexing():
-            writer.write_all()
-    except DatabaseError as error:
-        writer.discard_files()
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BundleRefused([Problem(writer.path, f"the database refused it: {message}")]) from None
-    except BaseException:
-        writer.discard_files()
-        raise
+    with one_import_at_a_time(waiting):
+        problems = writer.check_rules()
+        if problems:
+            raise BundleRefused(problems)
+        try:
+            # One index update for the whole file, at its end, in the same transaction.
+            with transaction.atomic(), deferred_indexing():
+                hold_in_transaction()
+                writer.write_all()
+        except DatabaseError as error:
+            writer.discard_files()
+            text = str(error).strip()
+            message = text.splitlines()[0] if text else type(error).__name__
+            raise BundleRefused(
+                [Problem(writer.path, f"the database refused it: {message}")]
+            ) from None
+        except BaseException:
+            writer.discard_files()
+            raise
     return writer.report
 
 
@@ -204,13 +242,78 @@ class _Writer:
         self.answered = {ref.ref for row in plan.rows["responses"] for ref in row.lists["answers"]}
         # Letters of which a copy had gone out before this import (letters.services).
         self.sent: set[int] = set()
+        # Relationships the file gives twice: (the second, the first), adopted as one.
+        self.twins: list[tuple[Row, Row]] = []
+        # Audit entries, appended to the log in one go at the end (docket.lib.bulk).
+        self.batch = bulk.Batch(self.actor, self.reason, {"source": plan.source})
 
-    def write_all(self) -> None:
+    def check_rules(self) -> list[Problem]:
+        """Ask, before writing and without the write lock, the services' rules on what
+        this file changes in records Docket holds (a sent or published letter's text, a
+        sent copy, who may publish, a consent's fixed facts and its not reviving a "no"):
+        every refusal, each naming its record. Writing asks them again, in its
+        transaction: a record may change in between."""
+        self._load_known()
+        problems: list[Problem] = []
+        letters = self.plan.rows["letters"]
+        existing = self._existing("letters", letters)
+        sent = letter_services.sent_among(letter.pk for letter in existing.values())
+        for row in letters:
+            try:
+                self._check_letter(row, existing.get(row.ref) if row.ref else None, sent)
+            except (PermissionDenied, ValidationError) as refusal:
+                problems.append(_refusal(row, refusal))
+        consents = self.plan.rows["consents"]
+        existing = self._existing("consents", consents)
+        for row in consents:
+            try:
+                values = self._resolve(row.values)
+            except KeyError:
+                continue  # a person of this file: asked when it is written
+            try:
+                tracing_services.consent_as_imported(
+                    existing.get(row.ref) if row.ref else None, values
+                )
+            except ValidationError as refusal:
+                problems.append(_refusal(row, refusal))
+        return problems
+
+    def _check_letter(self, row: Row, letter: Letter | None, sent: set[int]) -> None:
+        values = row.values
+        questions = [entry.text for entry in row.lists["questions"]]
+        if letter is None:
+            if values["published"] and self.actor is not None:
+                team = self.plan.default_team
+                letter_services.require_publisher(
+                    self.actor, Letter(team_id=team.pk if team is not None else None)
+                )
+            return
+        is_sent = letter.pk in sent
+        letter_services.check_fixed_once_sent(
+            letter, sent=is_sent, title=values["title"], body=values["body"]
+        )
+        letter_services.check_fixed_while_published(
+            letter, title=values["title"], body=values["body"], questions=questions
+        )
+        letter_services.check_fixed_once_sent(letter, sent=is_sent, questions=questions)
+        to = {self.pks[ref] for ref in row.lists["to"] if ref in self.pks}
+        for dispatch in letter.dispatches.all():
+            if dispatch.authority_id not in to or row.facts.get("sent_on") is None:
+                letter_services.check_copy_kept(dispatch)
+        if values["published"] != letter.published and self.actor is not None:
+            letter_services.require_publisher(self.actor, letter)
+
+    def _load_known(self) -> None:
+        self.known.clear()
+        self.pks.clear()
         for collection, ref, row_id, object_id in ImportedRef.objects.filter(
             source=self.plan.source
         ).values_list("collection", "ref", "pk", "object_id"):
             self.known[Ref(collection, ref)] = (row_id, object_id)
             self.pks[Ref(collection, ref)] = object_id
+
+    def write_all(self) -> None:
+        self._load_known()
         for collection in COLLECTIONS:
             rows = self.plan.rows[collection]
             tally = self.report.tallies.setdefault(collection, Tally())
@@ -218,8 +321,30 @@ class _Writer:
             if collection == "letters":
                 # The rule that sent letters are fixed, asked once for the whole file.
                 self.sent = letter_services.sent_among(letter.pk for letter in existing.values())
+            fresh = [
+                row
+                for row in rows
+                if collection in IN_BULK
+                and (row.ref is None or row.ref not in existing)
+                and not row.lists.get("files")
+            ]
+            done = 0
+            if fresh:
+                chosen = {id(row) for row in fresh}
+                rows = [row for row in rows if id(row) not in chosen]
+                for start in range(0, len(fresh), CHUNK):
+                    chunk = fresh[start : start + CHUNK]
+                    self.path = chunk[0].path
+                    added = self._write_new(collection, chunk)
+                    tally.added += added
+                    tally.unchanged += len(chunk) - added
+                    done += len(chunk)
+                    if self.progress:
+                        self.progress(collection, done, len(fresh) + len(rows))
             write = getattr(self, f"_write_{collection}")
-            for done, row in enumerate(rows, start=1):
+            total = done + len(rows)
+            for row in rows:
+                done += 1
                 self.path = row.path
                 try:
                     outcome: Outcome = write(row, existing.get(row.ref) if row.ref else None)
@@ -227,19 +352,135 @@ class _Writer:
                     raise BundleRefused([_refusal(row, refusal)]) from None
                 self._audit(outcome)
                 setattr(tally, outcome.state, getattr(tally, outcome.state) + 1)
-                if self.progress and (done % 250 == 0 or done == len(rows)):
-                    self.progress(collection, done, len(rows))
+                if self.progress and (done % 250 == 0 or done == total):
+                    self.progress(collection, done, total)
         self.path = ""
         if self.report.total(ADDED) or self.report.total(CHANGED):
-            audit(
-                Action.IMPORT,
-                actor=self.actor,
-                detail={
-                    "source": self.plan.source,
-                    "added": self.report.total(ADDED),
-                    "changed": self.report.total(CHANGED),
-                },
+            self.batch.entries.append(
+                Pending.of(
+                    Action.IMPORT,
+                    None,
+                    {
+                        "source": self.plan.source,
+                        "added": self.report.total(ADDED),
+                        "changed": self.report.total(CHANGED),
+                    },
+                )
             )
+        self.batch.flush()
+
+    # New records in batches, through the services' batch functions
+
+    def _write_new(self, collection: str, rows: list[Row]) -> int:
+        """Write these new records through their service's batch function; how many were
+        added (a relationship already recorded is adopted instead)."""
+        if collection == "relationships":
+            rows = self._adopt_relationships(rows)
+            if not rows:
+                return 0
+        model = MODELS[collection]
+        instances: list[Any] = [
+            model(**self._owned(row, self._resolve(row.values), None)) for row in rows
+        ]
+        batch = self.batch
+        try:
+            if collection == "authorities":
+                case_services.add_authorities_in_bulk(batch=batch, authorities=instances)
+            elif collection == "persons":
+                people_services.add_persons_in_bulk(
+                    batch=batch,
+                    persons=instances,
+                    names=[
+                        [
+                            PersonName(name=text, script=script, kind=kind)
+                            for text, script, kind in row.lists["names"]
+                        ]
+                        for row in rows
+                    ],
+                )
+            elif collection == "relationships":
+                people_services.relate_in_bulk(batch=batch, relationships=instances)
+            elif collection == "cases":
+                case_services.open_cases_in_bulk(
+                    batch=batch,
+                    cases=instances,
+                    persons=[[self.pks[ref] for ref in row.lists["persons"]] for row in rows],
+                )
+            elif collection == "sources":
+                case_services.create_sources_in_bulk(batch=batch, sources=instances)
+            elif collection == "events":
+                case_services.add_events_in_bulk(
+                    batch=batch,
+                    events=instances,
+                    involvements=[
+                        [(self.pks[person], role) for person, role in row.lists["involvements"]]
+                        for row in rows
+                    ],
+                    sources=[[self.pks[ref] for ref in row.lists["sources"]] for row in rows],
+                )
+            elif collection == "tracing_requests":
+                tracing_services.open_requests_in_bulk(batch=batch, requests=instances)
+            elif collection == "contact_attempts":
+                tracing_services.log_attempts_in_bulk(batch=batch, attempts=instances)
+            else:  # pragma: no cover - IN_BULK lists the collections above
+                raise ValueError(collection)
+        except bulk.RowRefused as refused:
+            raise BundleRefused([_refusal(rows[refused.index], refused.refusal)]) from None
+        except (PermissionDenied, ValidationError) as refusal:
+            raise BundleRefused([_refusal(rows[0], refusal)]) from None
+        self._remember_all(collection, rows, instances)
+        return len(rows)
+
+    def _adopt_relationships(self, rows: list[Row]) -> list[Row]:
+        """A relationship already recorded (by hand, or by a file without refs) is adopted,
+        not added again; so is the same one twice in the file. The rest, to add."""
+        wanted = [self._resolve(row.values) for row in rows]
+        persons = sorted({values["person_id"] for values in wanted})
+        recorded: dict[tuple[int, int, int], int] = {}
+        for start in range(0, len(persons), bulk.BATCH_SIZE):
+            for pk, person, relative, kind in Relationship.objects.filter(
+                person_id__in=persons[start : start + bulk.BATCH_SIZE]
+            ).values_list("pk", "person_id", "relative_id", "kind_id"):
+                recorded.setdefault((person, relative, kind), pk)
+        fresh: list[Row] = []
+        first: dict[tuple[int, int, int], Row] = {}
+        for row, values in zip(rows, wanted, strict=True):
+            key = (values["person_id"], values["relative_id"], values["kind_id"])
+            if key in recorded:
+                if row.ref is not None:
+                    self._remember(Ref(row.collection, row.ref), recorded[key])
+            elif key in first:
+                self.twins.append((row, first[key]))
+            else:
+                first[key] = row
+                fresh.append(row)
+        return fresh
+
+    def _remember_all(self, collection: str, rows: list[Row], instances: list[Any]) -> None:
+        """The refs of new records, remembered for the next import of this source."""
+        new: list[list[Any]] = []
+        now = timezone.now()
+        for row, instance in zip(rows, instances, strict=True):
+            if row.ref is None:
+                continue
+            ref = Ref(collection, row.ref)
+            if ref in self.known:
+                self._remember(ref, instance.pk)  # its record was deleted since
+                continue
+            self.pks[ref] = instance.pk
+            new.append([self.plan.source, collection, row.ref, instance.pk, now])
+        ids = bulk.insert(
+            ImportedRef,
+            ["source", "collection", "ref", "object_id", "imported_at"],
+            new,
+            returning=True,
+        )
+        for pk, (_source, _collection, ref_text, object_id, _at) in zip(ids, new, strict=True):
+            self.known[Ref(collection, ref_text)] = (pk, object_id)
+        for row, twin in self.twins:
+            if row.ref is not None and twin.ref is not None:
+                self._remember(Ref(collection, row.ref), self.pks[Ref(collection, twin.ref)])
+        self.twins.clear()
 
     def discard_files(self) -> None:
         """Files stored for a transaction that was rolled back would be orphans."""
@@ -252,19 +493,9 @@ class _Writer:
     def _audit(self, outcome: Outcome) -> None:
         # Field names only, never values: the log must not become a copy of the data.
         if outcome.state == ADDED:
-            audit(
-                Action.CREATE,
-                actor=self.actor,
-                target=outcome.instance,
-                detail={"source": self.plan.source},
-            )
+            self.batch.note(Action.CREATE, outcome.instance)
         elif outcome.state == CHANGED:
-            audit(
-                Action.CHANGE,
-                actor=self.actor,
-                target=outcome.instance,
-                detail={"fields": sorted(set(outcome.fields)), "source": self.plan.source},
-            )
+            self.batch.note(Action.CHANGE, outcome.instance, fields=sorted(set(outcome.fields)))
 
     def _existing(self, collection: str, rows: list[Row]) -> dict[str, Any]:
         """The records of `rows` imported earlier from this source, by ref."""

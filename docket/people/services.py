@@ -5,10 +5,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from docket.accounts.models import Team
 from docket.audit.log import record
 from docket.audit.models import Action
+from docket.lib import bulk
 from docket.lib.services import owning_team, require_editable, require_writer
 from docket.lib.versioning import save_versioned
 from docket.people.models import (
@@ -19,6 +21,8 @@ from docket.people.models import (
     RelationshipKind,
     Script,
 )
+from docket.search.documents import PERSON
+from docket.search.signals import saved_in_bulk
 
 PERSON_FIELDS = (
     "sex",
@@ -111,3 +115,49 @@ def relate(*, actor: Any, person: Person, relative: Person, kind: RelationshipKi
     relationship.full_clean()
     relationship.save()
     return relationship
+
+
+# Batches: many new records at once, for the importer (docket.lib.bulk)
+
+
+def add_persons_in_bulk(
+    *, batch: bulk.Batch, persons: list[Person], names: list[list[PersonName]]
+) -> list[Person]:
+    """New persons, each with their names (`names[i]` are `persons[i]`'s), under the rules
+    of `create_person`: a writer, filing each under one of their own teams."""
+    bulk.require_batch_writer(batch)
+    bulk.check_teams(batch, [person.team_id for person in persons])
+    for person in persons:
+        person.created_by = batch.actor
+    bulk.save_new(Person, persons, batch)
+    rows = []
+    for person, own in zip(persons, names, strict=True):
+        for position, name in enumerate(own):
+            name.person_id = person.pk
+            name.position = position
+            rows.append(name)
+    bulk.save_new(PersonName, rows, batch)
+    batch.created(persons)
+    saved_in_bulk(PERSON, [person.pk for person in persons])
+    if persons:
+        # As the signal on a person's save: published letters redact names again.
+        from docket.letters.redaction import mark_stale
+
+        mark_stale()
+    return persons
+
+
+def relate_in_bulk(*, batch: bulk.Batch, relationships: list[Relationship]) -> list[Relationship]:
+    """New relationships, under the rule of `relate`: the person must be the writer's to
+    change."""
+    bulk.require_batch_writer(batch)
+    if batch.actor is not None:
+        bulk.check_among(
+            batch,
+            Person.objects.editable_by(batch.actor),
+            [[relationship.person_id] for relationship in relationships],
+            _("You may not change this record."),
+        )
+    bulk.save_new(Relationship, relationships, batch)
+    batch.created(relationships)
+    return relationships

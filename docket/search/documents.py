@@ -238,6 +238,36 @@ class Indexer:
             self._terms[(dimension, key)] = found
         return self._terms[(dimension, key)]
 
+    def preload_terms(self, dimension: str, labels: dict[str, str]) -> None:
+        """Read the terms of these keys at once, and add those missing in one statement
+        (another writer adding one meanwhile is fine): a bulk writer's thousands of
+        events name hundreds of places, each otherwise read or created alone."""
+        wanted = sorted(
+            {key[:200] for key in labels} - {k for d, k in self._terms if d == dimension}
+        )
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found = dict(
+                self.FacetTerm.objects.filter(dimension=dimension, key__in=chunk).values_list(
+                    "key", "pk"
+                )
+            )
+            missing = [key for key in chunk if key not in found]
+            if missing:
+                self.FacetTerm.objects.bulk_create(
+                    [
+                        self.FacetTerm(dimension=dimension, key=key, label=labels[key][:200])
+                        for key in missing
+                    ],
+                    ignore_conflicts=True,
+                )
+                found |= dict(
+                    self.FacetTerm.objects.filter(dimension=dimension, key__in=missing).values_list(
+                        "key", "pk"
+                    )
+                )
+            self._terms |= {(dimension, key): pk for key, pk in found.items()}
+
     @staticmethod
     def _create(model: Any, unique: dict[str, Any], **fields: Any) -> int:
         """Create a lookup row, or take the one another process created meanwhile."""
@@ -393,7 +423,14 @@ class Indexer:
         each event's case is read with it."""
         Event = self.apps.get_model("cases", "Event")
         fields = self.EVENT_FIELDS if cases is not None else self.EVENT_FIELDS + self.CASE_FIELDS
-        events = Event.objects.filter(pk__in=ids, deleted_at__isnull=True).values(*fields)
+        events = list(Event.objects.filter(pk__in=ids, deleted_at__isnull=True).values(*fields))
+        places = {
+            fold(place)[:200]: place
+            for values in events
+            if (place := (values["place_name"] or "").strip())
+        }
+        if len(places) > 10:
+            self.preload_terms("place", places)
         rows: list[Row] = []
         facets: list[FacetRow] = []
         for values in events:
@@ -490,10 +527,14 @@ class Indexer:
         if gone:
             self.SearchEntry.objects.filter(kind=kind, object_id__in=gone).delete()
         fields = ("audience_id", "case_id", "title", "names", "body", "status")
+        # New entries in a few statements (an import adds thousands at once).
+        _insert(
+            self.SearchEntry,
+            [row.values() for pk, row in wanted.items() if pk not in existing],
+        )
         for object_id, row in wanted.items():
             entry = existing.get(object_id)
             if entry is None:
-                self.SearchEntry.objects.create(**row.values())
                 continue
             changed = {
                 name: getattr(row, name)
@@ -515,7 +556,7 @@ class Indexer:
         if old:
             self.EventFacet.objects.filter(event_id__in=ids).delete()
         if facets:
-            self.EventFacet.objects.bulk_create([self.EventFacet(**row.__dict__) for row in facets])
+            _insert(self.EventFacet, [row.__dict__ for row in facets])
         add_counts(delta)
 
     # Rebuilding everything

@@ -24,6 +24,9 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from docket.search.documents import CASE, EVENT, LETTER, PERSON, SOURCE, Indexer
 
 BATCH = 2000
+# Cases created inside deferred_indexing(): their events are all new and indexed with
+# them, so there is nothing of theirs to refresh (refresh_case_events).
+CREATED_CASES = "created case"
 
 # The records saved or deleted inside deferred_indexing(), by kind; None outside it.
 _pending: ContextVar[dict[str, set[int]] | None] = ContextVar("search_pending", default=None)
@@ -49,8 +52,26 @@ def deferred_indexing() -> Iterator[None]:
         ids = sorted(pending.get(kind, ()))
         for start in range(0, len(ids), BATCH):
             indexer.sync(kind, ids[start : start + BATCH])
-    for case_id in sorted(pending.get(CASE, ())):
+    created = pending.get(CREATED_CASES, set())
+    for case_id in sorted(pending.get(CASE, set()) - created):
         refresh_case_events(indexer, case_id)
+
+
+def saved_in_bulk(kind: str, ids: list[int], *, created: bool = False) -> None:
+    """Records written without `save()` (bulk_create by a service's batch function): index
+    them as the signals would have, at the end of deferred_indexing() or now."""
+    pending = _pending.get()
+    if pending is None:
+        indexer = Indexer()
+        for start in range(0, len(ids), BATCH):
+            indexer.sync(kind, ids[start : start + BATCH])
+        if kind == CASE and not created:
+            for case_id in ids:
+                refresh_case_events(indexer, case_id)
+        return
+    pending[kind].update(ids)
+    if kind == CASE and created:
+        pending[CREATED_CASES].update(ids)
 
 
 def _sync(kind: str, pk: int | None) -> None:

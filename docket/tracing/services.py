@@ -21,6 +21,7 @@ from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, Event, EventType, InvolvementRole
+from docket.lib import bulk
 from docket.lib.partialdate import PartialDate
 from docket.lib.services import owning_team, require_editable, require_writer
 from docket.people import merges
@@ -728,3 +729,52 @@ def record_delivery(
 
 # What the tracing pages and API name as their choices.
 CONSENT_METHODS = ConsentMethod.choices
+
+
+# Batches: many new records at once, for the importer (docket.lib.bulk)
+
+
+def open_requests_in_bulk(
+    *, batch: bulk.Batch, requests: list[TracingRequest]
+) -> list[TracingRequest]:
+    """New tracing requests between persons already recorded, under the rules of
+    `open_request`: a writer, each request filed under one of their own teams, naming
+    persons they may see, two different persons."""
+    bulk.require_batch_writer(batch)
+    bulk.check_teams(batch, [request.team_id for request in requests])
+    for index, request in enumerate(requests):
+        if request.requester_id == request.sought_id:
+            raise bulk.RowRefused(
+                index,
+                ValidationError(_("The requester and the person sought must be two people.")),
+            )
+    if batch.actor is not None:
+        bulk.check_among(
+            batch,
+            Person.objects.visible_to(batch.actor),
+            [[request.requester_id, request.sought_id] for request in requests],
+            _("One of the persons chosen does not exist."),
+        )
+    for request in requests:
+        request.created_by = batch.actor
+    bulk.save_new(TracingRequest, requests, batch)
+    batch.created(requests)
+    return requests
+
+
+def log_attempts_in_bulk(
+    *, batch: bulk.Batch, attempts: list[ContactAttempt]
+) -> list[ContactAttempt]:
+    """New contact attempts, under the rule of `log_attempt`: each on a request the writer
+    may change."""
+    bulk.require_batch_writer(batch)
+    if batch.actor is not None:
+        bulk.check_among(
+            batch,
+            TracingRequest.objects.editable_by(batch.actor),
+            [[attempt.tracing_request_id] for attempt in attempts],
+            _("You may not change this record."),
+        )
+    bulk.save_new(ContactAttempt, attempts, batch)
+    batch.created(attempts)
+    return attempts

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from docket.accounts.models import Team
 from docket.interchange.files import FolderFiles
 from docket.interchange.importer import import_bundle
+from docket.interchange.locking import one_import_at_a_time
 from docket.interchange.management.actors import user_named
 from docket.interchange.validation import BundleRefused, load_document, read_bundle
 
@@ -55,20 +56,31 @@ class Command(BaseCommand):
                 raise CommandError(f"There is no team named {team!r}; create it first.")
         try:
             document = load_document(data, name=file.name)
-            plan = read_bundle(
-                document,
-                source=source or file.name,
-                files=FolderFiles(file.resolve().parent),
-                team=owner,
-                actor=actor,
-            )
-            self.stderr.write(f"Checked {file.name}: {plan.size} records; writing…")
-            report = import_bundle(plan, progress=self._progress)
+            # One import at a time: a second one waits here, before checking its file
+            # against what the first one writes.
+            with one_import_at_a_time(self._waiting):
+                plan = read_bundle(
+                    document,
+                    source=source or file.name,
+                    files=FolderFiles(file.resolve().parent),
+                    team=owner,
+                    actor=actor,
+                )
+                self.stderr.write(f"Checked {file.name}: {plan.size} records; writing…")
+                report = import_bundle(plan, progress=self._progress)
         except BundleRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(str(problem))
             raise CommandError(refused.summary) from None
         self.stdout.write(report.summary)
+
+    def _waiting(self, seconds: float) -> None:
+        self.stderr.write(
+            f"Waiting for another import to finish ({seconds:.0f} s so far)…"
+            if seconds >= 1
+            else "Waiting for another import to finish…"
+        )
+        sys.stderr.flush()
 
     def _progress(self, collection: str, done: int, total: int) -> None:
         self.stderr.write(f"  {collection.replace('_', ' ')}: {done} of {total}")

@@ -38,6 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query")
         parser.add_argument(
+            "--import-records",
+            type=int,
+            default=None,
+            help="records in the generated bundle the import path imports "
+            "(default: as many as events, at most 5000)",
+        )
+        parser.add_argument(
             "--concurrent", action="store_true", help="also run simulated users against a server"
         )
         parser.add_argument("--users", type=int, default=30)
@@ -114,6 +121,8 @@ class Command(BaseCommand):
             str(options["seed"]),
             "--repeat",
             str(options["repeat"]),
+            "--import-records",
+            str(_import_records(options)),
             "--users",
             str(options["users"]),
             "--seconds",
@@ -176,6 +185,7 @@ class Command(BaseCommand):
             repeat=options["repeat"],
             say=say,
             reuse=bool(options["reuse"]),
+            import_records=_import_records(options),
         )
         result["concurrent"] = None
         if options["concurrent"]:
@@ -202,6 +212,11 @@ class Command(BaseCommand):
             )
         result["settings"] = {"debug": settings.DEBUG}
         Path(options["out"]).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+def _import_records(options: dict[str, Any]) -> int:
+    chosen = options.get("import_records")
+    return int(chosen) if chosen is not None else min(int(options["events"]), 5000)
 
 
 def _with_database(url: str, name: str) -> str:
