@@ -550,6 +550,18 @@ def ingest_email(raw: bytes) -> InboundMail:
     return inbound
 
 
+@transaction.atomic
+def note_mail_download(*, actor: Any, inbound: InboundMail, name: str, content: bytes) -> None:
+    """Log that `actor` took a copy of an incoming email or one of its attachments; the
+    caller has checked that they may see it."""
+    audit(
+        Action.DOWNLOAD,
+        actor=actor,
+        target=inbound,
+        detail={"file": name, "sha256": hashlib.sha256(content).hexdigest()},
+    )
+
+
 def _require_triage(actor: Any, inbound: InboundMail) -> None:
     if not may_triage_mail(actor):
         raise PermissionDenied(_("Only coordinators sort incoming email."))

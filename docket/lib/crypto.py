@@ -211,6 +211,10 @@ class SealedBytesField(SealedTextField):
     A subclass, so `docket keys rotate` re-seals it with the other sealed fields.
     """
 
+    # What django-stubs reads as the field's Python type.
+    _pyi_private_set_type: bytes  # type: ignore[assignment]
+    _pyi_private_get_type: bytes  # type: ignore[assignment]
+
     def from_db_value(self, value: str | None, *args: Any) -> bytes | None:  # type: ignore[override]
         text = super().from_db_value(value, *args)
         return base64.b64decode(text) if text else b"" if text is not None else None
