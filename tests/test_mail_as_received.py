@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -27,6 +28,7 @@ from docket.audit.models import AuditEntry
 from docket.cases.models import Authority, CustodyEntry, Evidence
 from docket.letters import mail, services, tasks
 from docket.letters.models import Dispatch, InboundMail, InboundState, Letter, Response
+from docket.lib import crypto
 from tests.conftest import _person
 
 CORPUS = Path(__file__).parent / "data" / "mail"
@@ -361,3 +363,23 @@ def test_queue_files_are_for_its_sorters_and_each_download_is_logged(
     assert beyond.status_code == 404
     [entry] = AuditEntry.objects.filter(actor=coordinator, action="download")
     assert entry.detail["file"] == "پاسخ answer.pdf"
+
+
+def test_raw_mail_stays_sealed_and_is_resealed_by_key_rotation(
+    db: None, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    raw = _raw("persian-undeclared-8bit.eml")
+    inbound = services.ingest_email(raw)
+
+    def stored() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT raw FROM letters_inboundmail WHERE id = %s", [inbound.pk])
+            return str(cursor.fetchone()[0])
+
+    before = stored()
+    call_command("keys", "rotate", stdout=io.StringIO())
+
+    assert before.startswith("dk1$") and "fa-undeclared" not in before
+    assert stored().split("$")[1] == crypto.keyring().current_id != before.split("$")[1]
+    assert InboundMail.objects.get(pk=inbound.pk).raw == raw
