@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -383,3 +384,22 @@ def test_raw_mail_stays_sealed_and_is_resealed_by_key_rotation(
     assert before.startswith("dk1$") and "fa-undeclared" not in before
     assert stored().split("$")[1] == crypto.keyring().current_id != before.split("$")[1]
     assert InboundMail.objects.get(pk=inbound.pk).raw == raw
+
+
+def test_when_the_database_refuses_the_command_says_so_in_words(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "reply.eml").write_bytes(_raw("no-message-id.eml"))
+
+    def locked(raw: bytes) -> InboundMail:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "ingest_email", locked)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("letters", "ingest", str(tmp_path / "reply.eml"), stderr=err)
+
+    assert err.getvalue() == (
+        f"{tmp_path / 'reply.eml'}: not taken in: the database refused it (OperationalError); "
+        "run the command again.\n"
+    )
