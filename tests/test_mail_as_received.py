@@ -27,7 +27,7 @@ from django.urls import reverse
 from docket.accounts.models import Role, Team, User
 from docket.audit.models import AuditEntry
 from docket.cases.models import Authority, CustodyEntry, Evidence
-from docket.letters import mail, services, tasks
+from docket.letters import decoding, mail, services, tasks
 from docket.letters.models import Dispatch, InboundMail, InboundState, Letter, Response
 from docket.lib import crypto
 from tests.conftest import _person
@@ -85,6 +85,14 @@ def test_an_undeclared_charset_is_read_and_said_to_be_a_guess() -> None:
 
     assert (declared.charset, declared.charset_found) == ("cp1256", "declared")
     assert (guessed.charset, guessed.charset_found) == ("cp1256", "detected")
+
+
+@pytest.mark.parametrize("label", ["base64", "unicode_escape", "x-no-such-charset", "", None])
+def test_labels_that_name_no_charset_do_not_decide_the_text(label: str | None) -> None:
+    decoded = decoding.decode(b"caf\xc3\xa9 \\ud800 \x00end", label)
+
+    # Read as UTF-8, escapes left as written, NUL (unstorable in PostgreSQL) dropped.
+    assert decoded.text == "café \\ud800 end"
 
 
 # Taken in: the database

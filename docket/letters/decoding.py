@@ -80,8 +80,12 @@ DETECTABLE = [
 ]
 
 FALLBACK = "cp1252"
-# Control characters never meant as text (NUL cannot even be stored by PostgreSQL).
+# Codecs Python has that are no charset: a label naming one is treated as unknown.
+NOT_CHARSETS = {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"}
+# Control characters never meant as text (NUL cannot even be stored by PostgreSQL), and
+# halves of surrogate pairs, which no database stores either.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -99,12 +103,17 @@ def codec_for(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = CHARSET_ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # Bytes-to-bytes codecs (base64, zlib…) are no charset either.
+    if info.name.replace("-", "_") in NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
 
 
 def clean(text: str) -> str:
+    text = SURROGATES.sub("\ufffd", text)
     return CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
