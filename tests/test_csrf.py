@@ -144,6 +144,9 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "letters:overdue": Post(),
     "letters:inbox": Post(),
     "letters:inbox_detail": Post("inbound"),
+    # Downloads answer GET only; a forged POST changes nothing.
+    "letters:inbox_file": Post("inbound"),
+    "letters:reply_file": Post("evidence"),
     "letters:letter_detail": Post("letter"),
     "letters:letter_edit": Post("letter"),
     "letters:letter_send": Post("letter"),
@@ -257,6 +260,8 @@ def _path(world: World, route_key: str, pattern: str, check: Post, user: User) -
         values["pk"] = record.pk
         if "kind" in names:
             values["kind"] = record._meta.model_name
+        if "number" in names:
+            values["number"] = 0
         if check.versioned:
             history = record.history.order_by("history_id").first()  # type: ignore[attr-defined]
             values["history_id"] = history.history_id

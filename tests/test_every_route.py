@@ -341,6 +341,12 @@ ROUTES: dict[str, Check] = {
     "letters:overdue": Page(count=r"(\d+) repl(?:y|ies) overdue", counted="letters"),
     "letters:inbox": Page(allowed=DELETERS, refused=404),
     "letters:inbox_detail": Detail("inbound", refuses_role=404),
+    "letters:inbox_file": Elsewhere(
+        "tests/test_mail_as_received.py: the queue's sorters only, logged as a download"
+    ),
+    "letters:reply_file": Elsewhere(
+        "tests/test_mail_as_received.py: who may see the letter and the file; 404 to another team"
+    ),
     "letters:letter_detail": Detail("letter"),
     "letters:letter_edit": Detail("letter", access="edit"),
     "letters:letter_send": Detail("letter", access="edit"),

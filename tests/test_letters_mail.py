@@ -127,7 +127,7 @@ def test_an_email_without_a_reference_waits_for_review_and_is_filed_by_hand(
     assert inbound.state == InboundState.WAITING
     assert inbound.response is None
     assert not Response.objects.exists()
-    assert "in due course" in inbound.raw
+    assert b"in due course" in inbound.raw
 
     reply = services.attach_mail(
         actor=coordinator, inbound=inbound, letter=letter, authority=police

@@ -6,6 +6,7 @@ record's history; pages, the API and commands call these and nothing else.
 
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from docket.cases.models import (
     Involvement,
     InvolvementRole,
     Source,
+    SourceKind,
 )
 from docket.lib import bulk
 from docket.lib.crypto import DecryptionError, open_bytes, seal_bytes
@@ -301,6 +303,7 @@ def _store_evidence(
     content_type: str,
     derived_from: Evidence | None = None,
     derivation: str = "",
+    actor_name: str = "",
 ) -> Evidence:
     evidence = Evidence(
         source=source,
@@ -321,7 +324,7 @@ def _store_evidence(
     detail: dict[str, Any] = {"sha256": evidence.sha256}
     if derived_from is not None:
         detail |= {"derived_from": derived_from.pk, "derivation": derivation}
-    audit(Action.CREATE, actor=actor, target=evidence, detail=detail)
+    audit(Action.CREATE, actor=actor, actor_name=actor_name, target=evidence, detail=detail)
     return evidence
 
 
@@ -337,6 +340,56 @@ def attach_evidence(*, actor: Any, source: Source, upload: UploadedFile[Any]) ->
         content=content,
         content_type=content_type,
     )
+
+
+def received_file_type(content: bytes, declared: str = "") -> str:
+    """The type a received file is kept under: sniffed from its bytes, never taken from
+    its name; what the sender declared only for a mail message, which has no magic."""
+    if declared == "message/rfc822":
+        return declared
+    return detect_type(content[:8192]) or "application/octet-stream"
+
+
+@transaction.atomic
+def keep_received_files(
+    *,
+    actor: Any,
+    title: str,
+    given_by: str,
+    team: Team | None,
+    confidentiality: str,
+    files: Sequence[tuple[str, bytes, str]],
+) -> Source:
+    """A source holding files as they were received (an email and its attachments), for a
+    letter's team and confidentiality: evidence of the reply, each hashed and sealed.
+
+    Unlike an upload, no type is refused: what an authority sent is evidence whatever it
+    is, and it is only ever downloaded, never shown. `actor` is None when the mail
+    collector files a reply by itself; only the mail code calls this.
+    """
+    actor_name = "" if actor is not None else "docket mail"
+    source = Source(
+        title=title[:300],
+        kind=SourceKind.LETTER,
+        given_by=given_by[:200],
+        team=team,
+        confidentiality=confidentiality,
+        created_by=actor,
+    )
+    source._history_user = actor  # type: ignore[attr-defined]
+    source.full_clean()
+    source.save()
+    audit(Action.CREATE, actor=actor, actor_name=actor_name, target=source)
+    for name, content, declared in files:
+        _store_evidence(
+            actor=actor,
+            source=source,
+            name=name,
+            content=content,
+            content_type=received_file_type(content, declared),
+            actor_name=actor_name,
+        )
+    return source
 
 
 @transaction.atomic

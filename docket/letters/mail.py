@@ -8,17 +8,19 @@ In-Reply-To.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage as ParsedMessage
 from email.utils import getaddresses, make_msgid, parsedate_to_datetime
 
-import nh3
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from docket.letters import decoding
+from docket.letters.decoding import Attachment
 from docket.letters.models import REFERENCE_ALPHABET, REFERENCE_PREFIX, Dispatch
 from docket.letters.text import plain_text
 
@@ -63,48 +65,71 @@ class Incoming:
     text: str
     references: list[str]
     in_reply_to: list[str]
+    attachments: list[Attachment] = field(default_factory=list)
+    # How the text's charset was found ("declared", "utf-8", "detected", "fallback"), and
+    # which it was: a guess is shown as one.
+    charset: str = ""
+    charset_found: str = ""
+    # Set when the message could not be read as an email at all.
+    problem: str = ""
 
 
-def _text_of(message: ParsedMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
-    content = part.get_content()
-    if not isinstance(content, str):
-        return ""
-    if part.get_content_type() == "text/html":
-        # Keep the words, drop every tag.
-        return nh3.clean(content, tags=set()).strip()
-    return content.strip()
+def message_id_of(message: ParsedMessage) -> str:
+    """The Message-ID as the bare <id>: folding, comments and spaces do not make another id."""
+    text = decoding.header(message, "Message-ID")
+    found = re.search(r"<[^<>\s]+>", text)
+    return (found.group(0) if found else text.strip())[:255]
+
+
+def _received_on(message: ParsedMessage) -> date:
+    try:
+        sent = parsedate_to_datetime(decoding.header(message, "Date"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return timezone.localdate()
+    if sent is None or sent.year < 1990:
+        return timezone.localdate()
+    return min(sent.date(), timezone.localdate())
 
 
 def parse(raw: bytes) -> Incoming:
+    """Read one email from its bytes, whatever charsets, encodings and damage it has.
+    Never raises for the message's content; `problem` says when it is no email at all."""
     message = message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, ParsedMessage)  # the default policy gives one  # noqa: S101
+    problem = ""
+    if not raw.strip():
+        problem = _("The message is empty.")
+    elif not message.keys():
+        problem = _(
+            "Docket found no mail headers in it (From, Subject, Date): it may not be an email."
+        )
+    header_text = " ".join(decoding.header(message, name) for name in ADDRESS_HEADERS)
     try:
-        sent = parsedate_to_datetime(str(message["Date"]))
-        received_on = sent.date() if sent is not None else timezone.localdate()
-    except (TypeError, ValueError):
-        received_on = timezone.localdate()
-    header_text = " ".join(str(message.get(name, "")) for name in ADDRESS_HEADERS)
-    addresses = " ".join(address for _, address in getaddresses([header_text]))
-    subject_text = str(message.get("Subject", ""))
-    text = _text_of(message)
+        addresses = " ".join(address for _, address in getaddresses([header_text]))
+    except (TypeError, ValueError, IndexError):
+        addresses = header_text
+    subject_text = decoding.header(message, "Subject")
+    body, attachments = decoding.body_and_attachments(message) if not problem else (None, [])
+    text = body.text if body is not None else ""
     found: list[str] = []
     # Most trustworthy first: the address, then the subject, then quoted text.
     for where in (addresses, subject_text, text):
         for reference in REFERENCE.findall(where):
             if reference not in found:
                 found.append(reference)
-    threaded = " ".join(str(message.get(name, "")) for name in ("In-Reply-To", "References"))
+    threaded = " ".join(decoding.header(message, name) for name in ("In-Reply-To", "References"))
     return Incoming(
-        sender=str(message.get("From", ""))[:300],
+        sender=decoding.header(message, "From")[:300],
         subject=subject_text[:500],
-        message_id=str(message.get("Message-ID", "")).strip()[:255],
-        received_on=received_on,
+        message_id=message_id_of(message),
+        received_on=_received_on(message),
         text=text,
         references=found,
         in_reply_to=re.findall(r"<[^<>\s]+>", threaded),
+        attachments=attachments,
+        charset=body.charset if body is not None else "",
+        charset_found=body.how if body is not None else "",
+        problem=str(problem),
     )
 
 

@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from docket.accounts.permissions import NOTHING, may_triage_mail
 from docket.letters.calendar import due_date
-from docket.lib.crypto import SealedTextField
+from docket.lib.crypto import SealedBytesField
 from docket.lib.records import ConfidentialRecord
 
 
@@ -276,14 +276,27 @@ class InboundMailQuerySet(models.QuerySet["InboundMail"]):
 
 class InboundMail(models.Model):
     """An email that came in: attached to its letter at once when its reference matches,
-    otherwise kept in the review queue until someone attaches or dismisses it."""
+    otherwise kept in the review queue until someone attaches or dismisses it.
+
+    The same bytes taken in twice are kept once (`sha256`); a different message reusing
+    a Message-ID is kept too, marked (`same_id_as`), and waits for a person. A message
+    Docket cannot read is kept as well, with what went wrong (`problem`), in the queue.
+    """
 
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     sender = models.CharField(_("from"), max_length=300, blank=True)
     subject = models.CharField(_("subject"), max_length=500, blank=True)
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
-    # The whole message as received, encrypted at rest like any evidence.
-    raw = SealedTextField()
+    # The whole message, byte for byte as received, encrypted at rest like any evidence.
+    raw = SealedBytesField()
+    # SHA-256 of `raw`: what makes two messages the same one.
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # An earlier, different message with the same Message-ID.
+    same_id_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why Docket could not read or file it, in words for the person sorting the queue.
+    problem = models.TextField(_("problem"), blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=InboundState, default=InboundState.WAITING
     )

@@ -4,6 +4,7 @@ Each checks permission, runs in a transaction, records who acted in the
 record's history and the audit log.
 """
 
+import hashlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -426,40 +427,78 @@ def mark_answers(*, actor: Any, response: Response, answers: Mapping[int, str]) 
 
 
 def _reply_from_mail(inbound: InboundMail, dispatch: Dispatch, actor: Any = None) -> Response:
-    incoming = mail.parse(inbound.raw.encode("utf-8", errors="surrogateescape"))
+    """File `inbound` as the reply of `dispatch`'s authority, its message and attachments
+    kept as evidence of the reply, with the letter's team and confidentiality."""
+    raw = bytes(inbound.raw)
+    incoming = mail.parse(raw)
     received_on = incoming.received_on
     if dispatch.sent_on is not None and received_on < dispatch.sent_on:
         # A sender's clock set wrong must not put the reply before the letter.
         received_on = dispatch.sent_on
+    letter, authority = dispatch.letter, dispatch.authority
+    person = actor if getattr(actor, "is_authenticated", False) else None
+    message_name = case_services.shown_file_name(f"{incoming.subject or 'message'}"[:200] + ".eml")
+    files = [(message_name, raw, "message/rfc822")] + [
+        (attachment.name, attachment.content, attachment.declared_type)
+        for attachment in incoming.attachments
+    ]
+    source = case_services.keep_received_files(
+        actor=person,
+        title=_("Reply of %(authority)s to “%(letter)s”")
+        % {"authority": authority.name, "letter": letter.title},
+        given_by=authority.name,
+        team=letter.team,
+        confidentiality=letter.confidentiality,
+        files=files,
+    )
     response = Response.objects.create(
-        letter=dispatch.letter,
-        authority=dispatch.authority,
+        letter=letter,
+        authority=authority,
         received_on=received_on,
         via=ReplyChannel.EMAIL,
         body=incoming.text,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        source=source,
+        recorded_by=person,
     )
     inbound.state = InboundState.ATTACHED
     inbound.response = response
     return response
 
 
-@transaction.atomic
-def ingest_email(raw: bytes) -> InboundMail:
-    """Take in one email: attached to its letter when its reference says which, otherwise
-    kept for review. The same message taken in twice is kept once."""
+def unreadable_sentence(error: Exception) -> str:
+    """What went wrong, for the person sorting the queue: no exception text, which may be
+    long, technical, or carry bytes of the message."""
+    if isinstance(error, UnicodeError | LookupError):
+        what = _("a part is in a character set Docket cannot read")
+    elif isinstance(error, DataError):
+        what = _("a header or a part is too long or malformed to store")
+    else:
+        what = _("its structure is damaged (%(kind)s)") % {"kind": type(error).__name__}
+    return _(
+        "Docket could not read this message: %(what)s. It is kept exactly as received; "
+        "download it and open it in a mail program, then attach it to its letter by hand "
+        "or dismiss it."
+    ) % {"what": what}
+
+
+def _take_in(inbound: InboundMail, raw: bytes) -> InboundMail:
     incoming = mail.parse(raw)
+    inbound.sender = incoming.sender
+    inbound.subject = incoming.subject
+    inbound.message_id = incoming.message_id
+    inbound.problem = incoming.problem
+    if incoming.problem:
+        inbound.save()
+        audit(Action.CREATE, actor_name="docket mail", target=inbound, detail={"unreadable": True})
+        return inbound
     if incoming.message_id:
-        known = InboundMail.objects.filter(message_id=incoming.message_id).first()
-        if known is not None:
-            return known
-    inbound = InboundMail(
-        sender=incoming.sender,
-        subject=incoming.subject,
-        message_id=incoming.message_id,
-        raw=raw.decode("utf-8", errors="surrogateescape"),
-    )
-    dispatch = mail.find_dispatch(incoming)
+        # A different message (the same bytes were found before) under a known id: a
+        # careless mail server, a second message of a thread, or a forgery. Kept, and
+        # shown to a person rather than filed on its id's word.
+        inbound.same_id_as = (
+            InboundMail.objects.filter(message_id=incoming.message_id).order_by("pk").first()
+        )
+    dispatch = None if inbound.same_id_as else mail.find_dispatch(incoming)
     if dispatch is not None:
         response = _reply_from_mail(inbound, dispatch)
         audit(
@@ -471,8 +510,56 @@ def ingest_email(raw: bytes) -> InboundMail:
         logger.info("Reply %s attached to letter %s.", response.pk, dispatch.letter_id)
     inbound.save()
     if dispatch is None:
-        audit(Action.CREATE, actor_name="docket mail", target=inbound, detail={"queued": True})
+        detail: dict[str, Any] = {"queued": True}
+        if inbound.same_id_as is not None:
+            detail["same_message_id_as"] = inbound.same_id_as.pk
+        audit(Action.CREATE, actor_name="docket mail", target=inbound, detail=detail)
     return inbound
+
+
+def known_mail(raw: bytes) -> InboundMail | None:
+    """The message taken in before with exactly these bytes."""
+    digest = hashlib.sha256(raw).hexdigest()
+    return InboundMail.objects.filter(sha256=digest).order_by("pk").first()
+
+
+@transaction.atomic
+def ingest_email(raw: bytes) -> InboundMail:
+    """Take in one email: attached to its letter when its reference says which, otherwise
+    kept for review. The same bytes taken in twice are kept once; a message Docket cannot
+    read is kept too, in the review queue, with what went wrong.
+
+    Raises only when nothing could be stored (the database is away or locked), so the
+    mailbox keeps the message for the next poll.
+    """
+    known = known_mail(raw)
+    if known is not None:
+        return known
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        with transaction.atomic():
+            return _take_in(InboundMail(raw=raw, sha256=digest), raw)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever the message holds, it is kept
+        logger.exception("Reading an incoming email failed; it is kept for review.")
+        problem = unreadable_sentence(error)
+    inbound = InboundMail(raw=raw, sha256=digest, problem=problem)
+    inbound.save()
+    audit(Action.CREATE, actor_name="docket mail", target=inbound, detail={"unreadable": True})
+    return inbound
+
+
+@transaction.atomic
+def note_mail_download(*, actor: Any, inbound: InboundMail, name: str, content: bytes) -> None:
+    """Log that `actor` took a copy of an incoming email or one of its attachments; the
+    caller has checked that they may see it."""
+    audit(
+        Action.DOWNLOAD,
+        actor=actor,
+        target=inbound,
+        detail={"file": name, "sha256": hashlib.sha256(content).hexdigest()},
+    )
 
 
 def _require_triage(actor: Any, inbound: InboundMail) -> None:

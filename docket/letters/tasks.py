@@ -3,10 +3,13 @@
 `poll_mailbox` reads settings.MAILBOX, either a maildir folder or an IMAP
 mailbox over TLS (imaps://user:password@host[:port]/FOLDER), and hands each
 new message to services.ingest_email, which attaches it to its letter or
-queues it for review. A message is marked seen only once ingest_email has
-committed it; one that fails stays unseen, is logged, and is tried again at
-the next poll, so no reply is lost. The same message taken in twice is kept
-once (by its Message-ID), so a crash between committing and marking seen
+queues it for review. A message Docket cannot read is kept too, sealed as
+received, in the review queue with what went wrong, and marked seen like any
+other: it never sits in the mailbox failing at every poll. A message is marked
+seen only once ingest_email has committed it; only when nothing could be
+stored (the database away or locked) does it stay unseen, logged, to be tried
+again at the next poll, so no reply is lost. The same bytes taken in twice are
+kept once (by their SHA-256), so a crash between committing and marking seen
 costs nothing.
 """
 
@@ -145,7 +148,7 @@ def collect(location: str) -> Tally:
             # ingest_email runs in its own transaction: when it returns, the message is kept.
             inbound = services.ingest_email(raw)
         except Exception:
-            # Left unseen, to be tried again at the next poll.
+            # Nothing was stored (the database refused): left unseen, tried at the next poll.
             logger.exception("Taking in message %s from the mailbox failed.", name)
             tally.failed += 1
             continue

@@ -10,6 +10,7 @@ docket.letters.figures, as of today.
 """
 
 import copy
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,17 +22,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from docket.accounts.models import User
 from docket.accounts.permissions import may_create, may_delete, may_publish, may_triage_mail
 from docket.cases import services as case_services
-from docket.cases.models import Authority, Case, Source
+from docket.cases.models import Authority, Case, Evidence, Source
 from docket.letters import mail, redaction, services
 from docket.letters.figures import (
     OPEN,
@@ -440,6 +442,8 @@ class Reply:
     response: Response
     marks: list[Mark]
     source_visible: bool
+    # The message itself and its attachments, as the reader may see them.
+    files: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -486,6 +490,11 @@ def _replies(user: User, letter: Letter) -> list[Reply]:
     visible_sources = set(
         Source.objects.visible_to(user).filter(pk__in=source_ids).values_list("pk", flat=True)
     )
+    files: dict[int, list[Evidence]] = {}
+    for evidence in Evidence.objects.visible_to(user).filter(
+        source_id__in=visible_sources, derived_from__isnull=True
+    ):
+        files.setdefault(evidence.source_id, []).append(evidence)
     return [
         Reply(
             response=response,
@@ -498,6 +507,7 @@ def _replies(user: User, letter: Letter) -> list[Reply]:
                 for answer in sorted(response.answer_set.all(), key=lambda a: a.question.number)
             ],
             source_visible=response.source_id in visible_sources,
+            files=files.get(response.source_id or 0, []),
         )
         for response in responses
     ]
@@ -1064,7 +1074,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("letters:letter_detail", pk=dispatch.letter_id)
         except ValidationError as refusal:
             error = _sentence(refusal)
-    incoming = mail.parse(inbound.raw.encode("utf-8", errors="surrogateescape"))
+    incoming = mail.parse(bytes(inbound.raw))
     attached_to = None
     if inbound.response is not None:
         attached_to = Letter.objects.visible_to(user).filter(pk=inbound.response.letter_id).first()
@@ -1075,5 +1085,69 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error": error,
         "waiting": inbound.state == InboundState.WAITING,
         "attached_to": attached_to,
+        "attachments": [
+            (number, attachment, case_services.received_file_type(attachment.content))
+            for number, attachment in enumerate(incoming.attachments, start=1)
+        ],
+        "same_id_as": (
+            InboundMail.objects.visible_to(user).filter(pk=inbound.same_id_as_id).first()
+            if inbound.same_id_as_id
+            else None
+        ),
     }
     return render(request, "letters/inbox_detail.html", context)
+
+
+def _download(content: bytes, name: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=name, content_type=content_type
+    )
+    # Evidence must not linger in shared caches or be rendered by the browser.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+@never_cache
+def inbox_file(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    """An incoming email as received (number 0) or one of its attachments, for those who
+    sort the queue and may see the email; each download is in the audit log."""
+    user = _user(request)
+    _require_triager(user)
+    # The download is logged as such (services.note_mail_download), not as a view too.
+    inbound = get_visible(InboundMail, user, pk, audit=False)
+    raw = bytes(inbound.raw)
+    if number == 0:
+        name = case_services.shown_file_name(f"incoming-email-{inbound.pk}.eml")
+        content, content_type = raw, "message/rfc822"
+    else:
+        attachments = mail.parse(raw).attachments
+        if not 1 <= number <= len(attachments):
+            raise Http404
+        attachment = attachments[number - 1]
+        name = case_services.shown_file_name(attachment.name)
+        content = attachment.content
+        content_type = case_services.received_file_type(content, attachment.declared_type)
+    services.note_mail_download(actor=user, inbound=inbound, name=name, content=content)
+    return _download(content, name, content_type)
+
+
+@login_required
+@require_GET
+@never_cache
+def reply_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of a reply (an emailed reply's message or attachment, or a file entered with
+    a reply), to those who may see both the letter and the file; logged as a download."""
+    user = _user(request)
+    replies = Response.objects.visible_to(user).filter(source__isnull=False)
+    evidence = get_visible(
+        Evidence.objects.filter(source__in=replies.values("source")), user, pk, audit=False
+    )
+    try:
+        # Stored sealed; opened here only for someone who may see the letter and the file.
+        content = case_services.read_evidence(evidence)
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    case_services.record_download(actor=user, evidence=evidence)
+    return _download(content, evidence.name, evidence.content_type)

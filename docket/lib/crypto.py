@@ -202,3 +202,27 @@ class SealedTextField(models.TextField):  # type: ignore[type-arg]
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         return seal_text(value) if value else value
+
+
+class SealedBytesField(SealedTextField):
+    """Bytes sealed like SealedTextField (base64 inside the seal), for what must be kept
+    exactly as received: a raw email may hold any byte, in no charset at all.
+
+    A subclass, so `docket keys rotate` re-seals it with the other sealed fields.
+    """
+
+    # What django-stubs reads as the field's Python type.
+    _pyi_private_set_type: bytes  # type: ignore[assignment]
+    _pyi_private_get_type: bytes  # type: ignore[assignment]
+
+    def from_db_value(self, value: str | None, *args: Any) -> bytes | None:  # type: ignore[override]
+        text = super().from_db_value(value, *args)
+        return base64.b64decode(text) if text else b"" if text is not None else None
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, bytes | bytearray | memoryview):
+            value = base64.b64encode(bytes(value)).decode("ascii") if value else ""
+        return super().get_prep_value(value)

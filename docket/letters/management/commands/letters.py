@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
-from docket.letters import mail, services
+from docket.letters import services
 from docket.letters.models import Dispatch, InboundMail, InboundState
 from docket.letters.tasks import collect, messages
 
@@ -41,10 +42,14 @@ class Command(BaseCommand):
         failed = 0
         for name, raw in _read(paths):
             try:
-                known = _known(raw)
+                known = services.known_mail(raw) is not None
                 inbound = services.ingest_email(raw)
-            except Exception as error:  # one bad message must not stop the rest
-                self.stderr.write(f"{name}: not taken in: {error}")
+            except DatabaseError as error:
+                # Only the database can refuse now: every message is kept, read or not.
+                self.stderr.write(
+                    f"{name}: not taken in: the database refused it "
+                    f"({type(error).__name__}); run the command again."
+                )
                 failed += 1
                 continue
             self.stdout.write(f"{name}: {_outcome(inbound, known)}")
@@ -80,13 +85,19 @@ def _read(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
             raise CommandError(f"Cannot read {path}: {error.strerror or error}.") from None
 
 
-def _known(raw: bytes) -> bool:
-    message_id = mail.parse(raw).message_id
-    return bool(message_id) and InboundMail.objects.filter(message_id=message_id).exists()
-
-
 def _outcome(inbound: InboundMail, known: bool) -> str:
     before = "taken in before, " if known else ""
+    if inbound.problem:
+        return (
+            f"{before}could not be read; kept as received in the review queue "
+            f"(incoming email {inbound.pk})."
+        )
+    if inbound.same_id_as_id is not None and inbound.state == InboundState.WAITING:
+        return (
+            f"{before}a different message with the Message-ID of incoming email "
+            f"{inbound.same_id_as_id}; both kept, this one queued for review "
+            f"(incoming email {inbound.pk})."
+        )
     if inbound.state == InboundState.ATTACHED and inbound.response is not None:
         response = inbound.response
         copy = Dispatch.objects.filter(
