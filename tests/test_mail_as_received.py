@@ -252,7 +252,7 @@ def test_a_message_docket_cannot_read_leaves_the_mailbox_for_the_review_queue(
     maildir.add(_raw("not-an-email.eml"))
 
     def broken(incoming: mail.Incoming) -> Dispatch | None:
-        raise LookupError("unknown encoding: x-\udce9")
+        raise LookupError("unknown encoding: x-mac-farsi-2")
 
     monkeypatch.setattr(mail, "find_dispatch", broken)
     with caplog.at_level(logging.ERROR, logger="docket.letters.services"):
