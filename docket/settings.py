@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "docket.linkage",
     "docket.search",
     "docket.interchange",
+    "docket.estimates",
     "docket.api",
     "docket.audit",
     "simple_history",
