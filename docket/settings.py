@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "docket.search",
     "docket.interchange",
     "docket.estimates",
+    "docket.dossiers",
     "docket.api",
     "docket.audit",
     "simple_history",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("letters/", include("docket.letters.urls")),
     path("tracing/", include("docket.tracing.urls")),
     path("estimates/", include("docket.estimates.urls")),
+    path("", include("docket.dossiers.urls")),
     path("public/", include("docket.letters.public_urls")),
     path("api/v1/", include("docket.api.urls")),
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
