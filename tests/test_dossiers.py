@@ -29,13 +29,23 @@ def detention(documenter):
         actor=documenter, title="Testimony of a cellmate", confidentiality="restricted"
     )
     factories.event(
-        documenter, case, "detention", "2026-09-30", victims=(held,), charged=False,
-        place_name="Camp Nord", authority=police, description="Taken at the checkpoint.",
+        documenter,
+        case,
+        "detention",
+        "2026-09-30",
+        victims=(held,),
+        charged=False,
+        place_name="Camp Nord",
+        authority=police,
+        description="Taken at the checkpoint.",
         sources=[source],
     )
     create_letter(
-        actor=documenter, title="Why is he held without charge?", recipients=[police],
-        cases=[case], questions=["On what legal basis?"],
+        actor=documenter,
+        title="Why is he held without charge?",
+        recipients=[police],
+        cases=[case],
+        questions=["On what legal basis?"],
     )
     return case, held
 
@@ -56,15 +66,27 @@ def test_the_case_dossier_for_staff_names_everything_and_for_outside_use_redacts
     staff = client.get(url)
     assert staff.status_code == 200 and staff["Content-Type"] == "application/pdf"
     text = pdf_text(staff.content)
-    for expected in ("Gholamreza Shekari", "Held at the camp", "Camp Nord", "Border police",
-                     "Testimony of a cellmate", "Why is he held without charge?",
-                     "On what legal basis?", "Rights at stake"):
+    for expected in (
+        "Gholamreza Shekari",
+        "Held at the camp",
+        "Camp Nord",
+        "Border police",
+        "Testimony of a cellmate",
+        "Why is he held without charge?",
+        "On what legal basis?",
+        "Rights at stake",
+    ):
         assert expected in text, expected
 
     outside = pdf_text(client.get(url, {"for": "outside"}).content)
     assert "G. S." in outside
-    for withheld in ("Gholamreza", "Held at the camp", "Taken at the checkpoint",
-                     "Testimony of a cellmate", "Why is he held"):
+    for withheld in (
+        "Gholamreza",
+        "Held at the camp",
+        "Taken at the checkpoint",
+        "Testimony of a cellmate",
+        "Why is he held",
+    ):
         assert withheld not in outside, withheld
     assert "Camp Nord" in outside  # the timeline's facts stay
     downloads = AuditEntry.objects.filter(action=Action.DOWNLOAD, object_id=str(case.pk))
@@ -89,8 +111,14 @@ def test_the_wgad_draft_follows_the_questionnaire_and_marks_what_to_complete(
 
     text = answer.content.decode()
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/plain")
-    sections = ["I. Identity", "II. Arrest", "III. Detention", "IV. Why the detention",
-                "V. Remedies sought", "VI. Submitter"]
+    sections = [
+        "I. Identity",
+        "II. Arrest",
+        "III. Detention",
+        "IV. Why the detention",
+        "V. Remedies sought",
+        "VI. Submitter",
+    ]
     assert [text.index(section) for section in sections] == sorted(
         text.index(section) for section in sections
     )

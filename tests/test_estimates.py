@@ -36,7 +36,7 @@ def _kosovo_membership() -> dict:
         *flags, count = line.split(",")
         for _ in range(int(count)):
             person += 1
-            for name, flag in zip(header, flags):
+            for name, flag in zip(header, flags, strict=True):
                 if flag == "1":
                     triples.append(("", str(person), name))
     return from_pairs(triples)
@@ -162,8 +162,19 @@ def test_docket_estimate_prints_the_estimate_as_json(tmp_path):
     out = io.StringIO()
 
     call_command(
-        "estimate", str(lists), "--method", "lcmcr", "--seed", "3", "--samples", "200",
-        "--burn-in", "200", "--json", stdout=out, stderr=io.StringIO(),
+        "estimate",
+        str(lists),
+        "--method",
+        "lcmcr",
+        "--seed",
+        "3",
+        "--samples",
+        "200",
+        "--burn-in",
+        "200",
+        "--json",
+        stdout=out,
+        stderr=io.StringIO(),
     )
 
     answer = json.loads(out.getvalue())
@@ -204,15 +215,27 @@ def _documented_world(documenter: User) -> dict:
     for index, person in enumerate(persons):
         names = on_lists[index % len(on_lists)]
         factories.event(
-            documenter, open_case, "detention", "2025-03-01", victims=(person,),
+            documenter,
+            open_case,
+            "detention",
+            "2025-03-01",
+            victims=(person,),
             sources=[lists[name] for name in names],
         )
-    hidden = [factories.person(documenter, f"Hidden Victim{n}", confidentiality="restricted")
-              for n in range(3)]
-    closed = factories.case(documenter, "Restricted detentions", hidden, confidentiality="restricted")
+    hidden = [
+        factories.person(documenter, f"Hidden Victim{n}", confidentiality="restricted")
+        for n in range(3)
+    ]
+    closed = factories.case(
+        documenter, "Restricted detentions", hidden, confidentiality="restricted"
+    )
     for person in hidden:
         factories.event(
-            documenter, closed, "detention", "2025-04-01", victims=(person,),
+            documenter,
+            closed,
+            "detention",
+            "2025-04-01",
+            victims=(person,),
             sources=[hidden_list, lists["A"]],
         )
     return {"persons": persons, "hidden": hidden}
@@ -263,7 +286,9 @@ def test_a_merged_person_counts_once(logged_in, documenter, coordinator):
 def _on_exactly(result, *names):
     stratum = result.strata[0]
     for pattern, count in stratum.table():
-        on = {name.split(" (#")[0] for name, flag in zip(stratum.lists, pattern) if flag}
+        on = {
+            name.split(" (#")[0] for name, flag in zip(stratum.lists, pattern, strict=True) if flag
+        }
         if on == set(names):
             return count
     return 0

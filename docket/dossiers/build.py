@@ -164,7 +164,9 @@ def _letters(letters: Any, reader: Any, outside: bool) -> list[LetterLine]:
 
 
 def _rights(events: list[Event]) -> list[tuple[str, str]]:
-    return [(article.reference, article.title) for article in articles_engaged(events, load_rules())]
+    return [
+        (article.reference, article.title) for article in articles_engaged(events, load_rules())
+    ]
 
 
 def case_dossier(case: Case, *, reader: Any, as_of: date, outside: bool) -> Dossier:
@@ -176,7 +178,9 @@ def case_dossier(case: Case, *, reader: Any, as_of: date, outside: bool) -> Doss
     events, sources, withheld = _event_lines(figures.events, reader, outside, shown)
     return Dossier(
         kind="case",
-        title=case.title if (public_case or not outside) else _("Case %(number)s") % {"number": case.pk},
+        title=case.title
+        if (public_case or not outside)
+        else _("Case %(number)s") % {"number": case.pk},
         number=case.pk,
         outside=outside,
         level=str(case.get_confidentiality_display()),
@@ -227,6 +231,7 @@ def person_dossier(person: Person, *, reader: Any, as_of: date, outside: bool) -
         rights=_rights(events),
         sources=sources,
         sources_withheld=withheld,
-        letters=_letters(Letter.objects.visible_to(reader).filter(cases__in=cases), reader, outside),
+        letters=_letters(
+            Letter.objects.visible_to(reader).filter(cases__in=cases), reader, outside
+        ),
     )
-

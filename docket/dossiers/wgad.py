@@ -44,9 +44,7 @@ def _detained_persons(case: Case, events: list[Event], reader: Any) -> list[Pers
         for item in event.involvements.all()
         if item.role.code == "victim"
     }
-    return list(
-        Person.objects.visible_to(reader).filter(pk__in=victims).prefetch_related("names")
-    )
+    return list(Person.objects.visible_to(reader).filter(pk__in=victims).prefetch_related("names"))
 
 
 def draft(case: Case, *, reader: Any, as_of: date, person: Person | None = None) -> list[Section]:
@@ -163,9 +161,7 @@ def draft(case: Case, *, reader: Any, as_of: date, person: Person | None = None)
         )
     remedies = []
     for letter in _letters(Letter.objects.visible_to(reader).filter(cases=case), reader, False):
-        answered = "; ".join(
-            f"{number}: {status}" for number, _text, status in letter.questions
-        )
+        answered = "; ".join(f"{number}: {status}" for number, _text, status in letter.questions)
         remedies.append(
             (
                 f"{letter.sent.isoformat()} {letter.title}",
@@ -176,8 +172,7 @@ def draft(case: Case, *, reader: Any, as_of: date, person: Person | None = None)
     sections.append(
         Section(
             _("V. Remedies sought at home"),
-            remedies
-            or [(_("Steps taken before courts or authorities, and their results"), blank)],
+            remedies or [(_("Steps taken before courts or authorities, and their results"), blank)],
         )
     )
     author = getattr(reader, "get_full_name", lambda: "")() or str(reader)

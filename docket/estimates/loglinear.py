@@ -252,6 +252,4 @@ def estimate(
     # The total is never below what the lists already hold.
     draws = np.maximum(draws, observed)
     usable.sort(key=lambda fit: fit.bic)
-    return LoglinearResult(
-        estimate=point, unobserved=hidden, best=best, models=usable, draws=draws
-    )
+    return LoglinearResult(estimate=point, unobserved=hidden, best=best, models=usable, draws=draws)

@@ -72,13 +72,16 @@ class Stratum:
     def table(self) -> list[tuple[tuple[int, ...], int]]:
         """(pattern, count) for each observed pattern, most lists first."""
         cells = loglinear.patterns(len(self.lists))
-        rows = [(tuple(int(x) for x in cell), count) for cell, count in zip(cells, self.counts)]
+        rows = [
+            (tuple(int(x) for x in cell), count)
+            for cell, count in zip(cells, self.counts, strict=True)
+        ]
         return sorted(rows, key=lambda row: (-sum(row[0]), [-x for x in row[0]]))
 
     def list_sizes(self) -> dict[str, int]:
         cells = loglinear.patterns(len(self.lists))
         totals = np.asarray(self.counts) @ cells
-        return {name: int(total) for name, total in zip(self.lists, totals)}
+        return {name: int(total) for name, total in zip(self.lists, totals, strict=True)}
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,7 +91,10 @@ class Stratum:
             "estimate": None if self.estimate is None else round(self.estimate),
             "interval": None if self.interval is None else [round(x) for x in self.interval],
             "table": [
-                {"lists": [name for name, on in zip(self.lists, pattern) if on], "count": count}
+                {
+                    "lists": [name for name, on in zip(self.lists, pattern, strict=True) if on],
+                    "count": count,
+                }
                 for pattern, count in self.table()
             ],
             "diagnostics": [item.as_json() for item in self.diagnostics],
@@ -170,9 +176,7 @@ def read_csv(text: str, *, strata_column: str | None = None) -> Membership:
         if stratum_at is not None:
             stratum = cells[stratum_at] if stratum_at < len(cells) else ""
             if not stratum:
-                raise EstimateError(
-                    _("Line %(line)s: the stratum is empty.") % {"line": number}
-                )
+                raise EstimateError(_("Line %(line)s: the stratum is empty.") % {"line": number})
             if stratum_of.setdefault(cells[0], stratum) != stratum:
                 raise EstimateError(
                     _("Line %(line)s: person %(person)s is in two strata.")
@@ -417,10 +421,12 @@ def _estimate_stratum(stratum: Stratum, method: Method, options: Options) -> Non
         keep = [stratum.lists.index(name) for name in present]
         cells = loglinear.patterns(len(stratum.lists))[:, keep]
         counts: dict[tuple[int, ...], int] = defaultdict(int)
-        for cell, count in zip(cells, stratum.counts):
+        for cell, count in zip(cells, stratum.counts, strict=True):
             counts[tuple(int(x) for x in cell)] += count
         stratum.lists = present
-        stratum.counts = [counts[tuple(int(x) for x in c)] for c in loglinear.patterns(len(present))]
+        stratum.counts = [
+            counts[tuple(int(x) for x in c)] for c in loglinear.patterns(len(present))
+        ]
     lists = len(stratum.lists)
     counts_array = np.asarray(stratum.counts, dtype=np.int64)
     if method == "loglinear":
@@ -494,7 +500,9 @@ def estimate(
     everyone = {person for name in strata_names for person in membership[name]}
     if not everyone:
         raise EstimateError(_("No person is on any list."))
-    lists = sorted({name for persons in membership.values() for on in persons.values() for name in on})
+    lists = sorted(
+        {name for persons in membership.values() for on in persons.values() for name in on}
+    )
     if len(lists) > MAX_LISTS:
         raise EstimateError(
             _(

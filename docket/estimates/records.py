@@ -89,7 +89,7 @@ def membership(user: Any, choice: Choice) -> Membership:
             "event_id", "person_id"
         )
     )
-    kept = canonical({person for _, person in victims})
+    kept = canonical({person for _event, person in victims})
     visible = set(
         Person.objects.visible_to(user)
         .filter(pk__in=set(kept.values()))
@@ -106,7 +106,7 @@ def membership(user: Any, choice: Choice) -> Membership:
             first_event[person] = (start, event_id)
 
     def stratum_of(person: int) -> str:
-        _, event_id = first_event[person]
+        _first, event_id = first_event[person]
         place, start = event_rows[event_id]
         if choice.strata_by == "place":
             return place.strip() or _("place not recorded")

@@ -81,9 +81,7 @@ class Command(BaseCommand):
             result = estimate(
                 membership,
                 method=method,  # type: ignore[arg-type]
-                options=Options(
-                    seed=seed, burn_in=burn_in, samples=samples, progress=progress
-                ),
+                options=Options(seed=seed, burn_in=burn_in, samples=samples, progress=progress),
             )
         except EstimateError as error:
             raise CommandError(str(error)) from None
