@@ -3,8 +3,8 @@
 Reference: Daniel Manrique-Vallier, "Bayesian population size estimation using
 Dirichlet process mixtures", Biometrics 72(4), 2016, 1246-1254. It is the
 method of the R package LCMCR; this is Docket's own implementation of the
-model and Gibbs sampler as the paper states them, written on numpy and scipy
-(no code of the GPL package is used).
+model and Gibbs sampler as the paper states them, written on numpy (no code
+of the GPL package is used).
 
 The model: every person of the population (documented or not) belongs to one
 of up to K latent classes (a truncated stick-breaking approximation of a
