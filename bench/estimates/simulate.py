@@ -18,10 +18,19 @@ import numpy as np
 
 from docket.estimates.mse import Options, estimate, from_pairs
 
+# (share of persons easy to document, their capture rates, the others' rates)
+SCENARIOS = {
+    "harsh": (0.2, (0.3, 0.5), (0.05, 0.15)),
+    "mild": (0.4, (0.3, 0.5), (0.1, 0.25)),
+}
 
-def population(total: int, lists: int, rng: np.random.Generator) -> dict:
-    easy = rng.random(total) < 0.2
-    rates = np.where(easy[:, None], rng.uniform(0.3, 0.5, lists), rng.uniform(0.05, 0.15, lists))
+
+def population(total: int, lists: int, rng: np.random.Generator, scenario: str) -> dict:
+    share, easy_rates, hard_rates = SCENARIOS[scenario]
+    easy = rng.random(total) < share
+    rates = np.where(
+        easy[:, None], rng.uniform(*easy_rates, lists), rng.uniform(*hard_rates, lists)
+    )
     captured = rng.random((total, lists)) < rates
     # Dependence: the second list takes in a third of those the first one found.
     captured[:, 1] |= captured[:, 0] & (rng.random(total) < 0.33)
@@ -41,6 +50,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--methods", default="lcmcr,loglinear")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="harsh")
     arguments = parser.parse_args()
     rng = np.random.default_rng(arguments.seed)
     totals = [500, 2000, 5000, 10000, 50000]
@@ -50,7 +60,9 @@ def main() -> None:
         for run in range(arguments.runs):
             total = totals[run % len(totals)]
             lists = 3 + run % 3
-            membership = population(total, lists, np.random.default_rng(rng.integers(2**31)))
+            membership = population(
+                total, lists, np.random.default_rng(rng.integers(2**31)), arguments.scenario
+            )
             started = time.perf_counter()
             result = estimate(membership, method=method, options=Options(seed=run))
             timings.append(time.perf_counter() - started)
@@ -58,8 +70,13 @@ def main() -> None:
             errors.append(abs((result.estimate or 0) - total) / total)
             held += low <= total <= high
             runs.append(
-                {"total": total, "lists": lists, "observed": result.observed,
-                 "estimate": round(result.estimate or 0), "interval": [round(low), round(high)]}
+                {
+                    "total": total,
+                    "lists": lists,
+                    "observed": result.observed,
+                    "estimate": round(result.estimate or 0),
+                    "interval": [round(low), round(high)],
+                }
             )
             print(method, runs[-1], f"{timings[-1]:.1f} s", file=sys.stderr, flush=True)
         report[method] = {

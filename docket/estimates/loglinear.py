@@ -9,7 +9,7 @@ reach the same persons more easily). The fitted model, projected onto the
 pattern "on no list", estimates the persons never documented: exp(intercept).
 
 Every hierarchical model with all main effects and a subset of the two-way
-interactions is fitted (forward selection by BIC beyond five lists, where the
+interactions is fitted (forward selection by BIC from five lists on, where the
 subsets grow too many); the estimate averages them with BIC weights (as
 Madigan and York's Bayesian model averaging approximates), and the model BIC
 prefers alone is reported beside it. The interval is a parametric bootstrap
@@ -36,8 +36,9 @@ MAX_ITERATIONS = 25
 # An effect beyond this (a factor of e**15 between cells) is a fit running off to
 # infinity; the intercept (the unobserved cell) may be large and is not held to it.
 DIVERGED = 15.0
-# Exhaustive model search up to this many lists (2**10 models at five).
-EXHAUSTIVE_LISTS = 5
+# Exhaustive model search up to this many lists (2**6 models at four; 2**10 at five is
+# too slow with the bootstrap, so five and more grow the model by forward selection).
+EXHAUSTIVE_LISTS = 4
 # The bootstrap refits the models whose BIC weight on the data is at least this.
 CONTENDER = 1e-4
 
@@ -135,7 +136,7 @@ def _scores(deviance: Floats, parameters: int, cells: int) -> tuple[Floats, Floa
 
 
 def _forward_models(cells: NDArray[np.int64], counts: Floats) -> list[tuple[tuple[int, int], ...]]:
-    """Beyond five lists: grow the interactions one at a time while BIC improves, keeping
+    """From five lists on: grow the interactions one at a time while BIC improves, keeping
     every model met on the way (they are averaged like the exhaustive ones)."""
     lists = cells.shape[1]
     pairs = list(combinations(range(lists), 2))
