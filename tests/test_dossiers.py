@@ -8,9 +8,10 @@ from django.urls import reverse
 from docket.accounts.models import Role, Team
 from docket.audit.models import Action, AuditEntry
 from docket.cases import services as case_services
+from docket.cases.models import Authority
 from docket.dossiers.build import case_dossier
 from docket.dossiers.pdf import dossier_html
-from docket.letters.services import create_letter
+from docket.letters.services import create_letter, publish_letter
 from tests import factories
 from tests.conftest import _person
 from tests.test_letters_pdf import pdf_text
@@ -51,13 +52,29 @@ def detention(documenter):
 
 
 @pytest.fixture
+def published(coordinator, detention):
+    """A published letter whose question names the person, who is not public."""
+    case, _held = detention
+    police = Authority.objects.get(name="Border police")
+    letter = create_letter(
+        actor=coordinator,
+        title="Open letter on the camp",
+        recipients=[police],
+        cases=[case],
+        questions=["Where is Gholamreza Shekari held today?"],
+        confidentiality="public",
+    )
+    return publish_letter(actor=coordinator, letter=letter)
+
+
+@pytest.fixture
 def other_viewer(db):
     (team,) = Team.objects.bulk_create([Team(name="Third association")])
     return _person("arash.viewer", Role.VIEWER, team)
 
 
 def test_the_case_dossier_for_staff_names_everything_and_for_outside_use_redacts(
-    logged_in, documenter, detention
+    logged_in, documenter, detention, published
 ):
     case, held = detention
     client = logged_in(documenter)
@@ -89,6 +106,8 @@ def test_the_case_dossier_for_staff_names_everything_and_for_outside_use_redacts
     ):
         assert withheld not in outside, withheld
     assert "Camp Nord" in outside  # the timeline's facts stay
+    # A published letter appears as its public page shows it, the name replaced.
+    assert "Open letter on the camp" in outside and "Where is" in outside
     downloads = AuditEntry.objects.filter(action=Action.DOWNLOAD, object_id=str(case.pk))
     assert downloads.count() == 2
 

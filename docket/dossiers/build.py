@@ -26,6 +26,7 @@ from docket.cases.models import Case, Event, Source
 from docket.law.rights import articles_engaged, load_rules
 from docket.letters.models import Letter, Response
 from docket.letters.pdf import letter_date
+from docket.letters.redaction import public_text
 from docket.letters.text import person_label
 from docket.people.models import Person
 
@@ -143,8 +144,15 @@ def _letters(letters: Any, reader: Any, outside: bool) -> list[LetterLine]:
     found = []
     replies = Response.objects.visible_to(reader)
     for letter in letters.prefetch_related("questions", "dispatches__authority").distinct():
+        # Outside, a letter reads as its public page does: title and questions with the
+        # names of persons who are not public replaced (docket.letters.redaction).
+        shown = public_text(letter) if outside else None
         questions = [
-            (question.number, question.text, str(question.get_status_display()))
+            (
+                question.number,
+                shown.questions.get(question.number, "") if shown else question.text,
+                str(question.get_status_display()),
+            )
             for question in letter.questions.all()
         ]
         answered = [
@@ -153,7 +161,7 @@ def _letters(letters: Any, reader: Any, outside: bool) -> list[LetterLine]:
         ]
         found.append(
             LetterLine(
-                title=letter.title,
+                title=shown.title if shown else letter.title,
                 sent=letter_date(letter),
                 recipients=[dispatch.authority.name for dispatch in letter.dispatches.all()],
                 questions=questions,
