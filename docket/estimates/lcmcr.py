@@ -24,6 +24,7 @@ persons or 500,000.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import lgamma, log
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +39,9 @@ ALPHA_RATE = 0.25
 BURN_IN = 1000
 SAMPLES = 1000
 THINNING = 5
+# Metropolis moves of each class's undocumented count per step, with the capture
+# probabilities integrated out (see `_move_unseen`).
+MOVES = 3
 
 
 @dataclass
@@ -54,6 +58,61 @@ def _stick(breaks: Floats) -> Floats:
     return breaks * remaining
 
 
+def _unseen_log_target(
+    unseen: int, total_others: int, log_weight: float, on: list[int], off: list[int]
+) -> float:
+    """log p(unseen count of one class | the rest), the class's capture probabilities
+    integrated out (Beta(1, 1) priors), up to a constant: (N - 1)! for the 1/N prior
+    times the multinomial terms of the class, times one Beta function per list."""
+    total = total_others + unseen
+    value = lgamma(total) - lgamma(unseen + 1) + unseen * log_weight
+    for captured, missed in zip(on, off, strict=True):
+        value += lgamma(1 + missed + unseen) - lgamma(2 + captured + missed + unseen)
+    return value
+
+
+def _move_unseen(
+    rng: np.random.Generator,
+    unseen: NDArray[np.int64],
+    on_list: NDArray[np.int64],
+    documented: NDArray[np.int64],
+    weights: Floats,
+    observed: int,
+    moves: int,
+) -> NDArray[np.int64]:
+    """Metropolis moves of the undocumented count of each class, with the capture
+    probabilities integrated out.
+
+    The plain Gibbs step (negative binomial given the capture probabilities, then
+    capture probabilities given the count) moves the population size very slowly when
+    capture probabilities are low: each step's count is held near the last one by the
+    capture probabilities drawn from it, so a chain of a few thousand steps stays near
+    where it started and its interval is far too narrow. Integrating the capture
+    probabilities out lets the count move as far as the data allow in one step. Steps are
+    symmetric (a uniform jump of up to h persons, h drawn from scales fixed by the
+    number documented), so the acceptance ratio is the target's ratio."""
+    unseen = unseen.copy()
+    scales = [2, max(2, observed // 100), max(2, observed // 20), max(2, observed // 5)]
+    for _ in range(moves):
+        for k in range(len(weights)):
+            if weights[k] < 1e-8 and documented[k] == 0:
+                continue
+            on = [int(x) for x in on_list[:, k]]
+            off = [int(documented[k]) - x for x in on]
+            others = observed + int(unseen.sum()) - int(unseen[k])
+            log_weight = log(max(float(weights[k]), 1e-300))
+            reach = scales[int(rng.integers(len(scales)))]
+            jump = int(rng.integers(1, reach + 1)) * (1 if rng.random() < 0.5 else -1)
+            proposal = int(unseen[k]) + jump
+            if proposal < 0:
+                continue
+            current = _unseen_log_target(int(unseen[k]), others, log_weight, on, off)
+            proposed = _unseen_log_target(proposal, others, log_weight, on, off)
+            if log(rng.random() + 1e-300) < proposed - current:
+                unseen[k] = proposal
+    return unseen
+
+
 def sample(
     cells: NDArray[np.int64],
     counts: NDArray[np.int64],
@@ -63,6 +122,7 @@ def sample(
     burn_in: int = BURN_IN,
     samples: int = SAMPLES,
     thinning: int = THINNING,
+    moves: int = MOVES,
     progress: Callable[[int, int], None] | None = None,
 ) -> LcmcrResult:
     """Posterior draws of the population size from the observed capture patterns `cells`
@@ -104,10 +164,17 @@ def sample(
         hidden = int(rng.negative_binomial(observed, 1.0 - missed))
         # ...and their classes.
         unseen = rng.multinomial(hidden, weights * missed_by_class / missed)
+        # ...then moved with the capture probabilities integrated out, which are drawn
+        # afresh from the moved counts below (a valid blocked step: the old ones are
+        # not used again).
+        on_list = patterns.T @ allocation
+        documented = allocation.sum(axis=0)
+        if moves:
+            unseen = _move_unseen(rng, unseen, on_list, documented, weights, observed, moves)
+            hidden = int(unseen.sum())
 
         # 3. Capture probabilities per list and class (the undocumented are on no list).
-        on_list = patterns.T @ allocation
-        in_class = allocation.sum(axis=0) + unseen
+        in_class = documented + unseen
         capture = rng.beta(1.0 + on_list, 1.0 + in_class[None, :] - on_list)
         capture = np.clip(capture, 1e-10, 1.0 - 1e-10)
 
