@@ -49,7 +49,11 @@ def population(total: int, lists: int, rng: np.random.Generator, scenario: str) 
 
 
 def main() -> None:
+    import os
+
     import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docket.settings")
 
     django.setup()
     parser = argparse.ArgumentParser()

@@ -59,16 +59,17 @@ def _stick(breaks: Floats) -> Floats:
 
 
 def _unseen_log_target(
-    unseen: int, total_others: int, log_weight: float, on: list[int], off: list[int]
+    unseen: int, others: int, log_weight: float, missed: list[int], size: int
 ) -> float:
-    """log p(unseen count of one class | the rest), the class's capture probabilities
-    integrated out (Beta(1, 1) priors), up to a constant: (N - 1)! for the 1/N prior
-    times the multinomial terms of the class, times one Beta function per list."""
-    total = total_others + unseen
-    value = lgamma(total) - lgamma(unseen + 1) + unseen * log_weight
-    for captured, missed in zip(on, off, strict=True):
-        value += lgamma(1 + missed + unseen) - lgamma(2 + captured + missed + unseen)
-    return value
+    """log p(undocumented count of one class | the rest), the class's capture
+    probabilities integrated out (Beta(1, 1) priors), up to a constant: (N - 1)! for the
+    1/N prior, the class's multinomial terms, and one Beta function per list (`missed`
+    holds the class's documented persons each list did not hold; `size` is how many
+    documented persons the class has)."""
+    value = lgamma(others + unseen) - lgamma(unseen + 1) + unseen * log_weight
+    for off in missed:
+        value += lgamma(1 + off + unseen)
+    return value - len(missed) * lgamma(2 + size + unseen)
 
 
 def _move_unseen(
@@ -84,32 +85,41 @@ def _move_unseen(
     probabilities integrated out.
 
     The plain Gibbs step (negative binomial given the capture probabilities, then
-    capture probabilities given the count) moves the population size very slowly when
+    capture probabilities given the count) moves the population size slowly when
     capture probabilities are low: each step's count is held near the last one by the
-    capture probabilities drawn from it, so a chain of a few thousand steps stays near
-    where it started and its interval is far too narrow. Integrating the capture
-    probabilities out lets the count move as far as the data allow in one step. Steps are
-    symmetric (a uniform jump of up to h persons, h drawn from scales fixed by the
-    number documented), so the acceptance ratio is the target's ratio."""
+    capture probabilities drawn from it. Integrating the capture probabilities out lets
+    the count move as far as the data allow. Jumps are symmetric (uniform, up to a reach
+    drawn from scales fixed by the number documented), so the acceptance ratio is the
+    target's ratio. Classes with almost no weight and no documented person are left to
+    the Gibbs step (the choice depends on neither count, so the step stays valid)."""
     unseen = unseen.copy()
-    scales = [2, max(2, observed // 100), max(2, observed // 20), max(2, observed // 5)]
+    active = [k for k in range(len(weights)) if weights[k] >= 1e-4 or documented[k] > 0]
+    scales = np.array([2, max(2, observed // 100), max(2, observed // 20), max(2, observed // 5)])
+    draws = len(active) * moves
+    reach = scales[rng.integers(len(scales), size=draws)]
+    jumps = np.ceil(rng.random(draws) * reach).astype(np.int64)
+    jumps *= np.where(rng.random(draws) < 0.5, 1, -1)
+    accept = np.log(rng.random(draws) + 1e-300)
+    total = observed + int(unseen.sum())
+    index = 0
     for _ in range(moves):
-        for k in range(len(weights)):
-            if weights[k] < 1e-8 and documented[k] == 0:
-                continue
-            on = [int(x) for x in on_list[:, k]]
-            off = [int(documented[k]) - x for x in on]
-            others = observed + int(unseen.sum()) - int(unseen[k])
-            log_weight = log(max(float(weights[k]), 1e-300))
-            reach = scales[int(rng.integers(len(scales)))]
-            jump = int(rng.integers(1, reach + 1)) * (1 if rng.random() < 0.5 else -1)
-            proposal = int(unseen[k]) + jump
+        for k in active:
+            proposal = int(unseen[k]) + int(jumps[index])
+            threshold = float(accept[index])
+            index += 1
             if proposal < 0:
                 continue
-            current = _unseen_log_target(int(unseen[k]), others, log_weight, on, off)
-            proposed = _unseen_log_target(proposal, others, log_weight, on, off)
-            if log(rng.random() + 1e-300) < proposed - current:
+            current = int(unseen[k])
+            others = total - current
+            size = int(documented[k])
+            missed = [size - int(x) for x in on_list[:, k]]
+            log_weight = log(max(float(weights[k]), 1e-300))
+            change = _unseen_log_target(
+                proposal, others, log_weight, missed, size
+            ) - _unseen_log_target(current, others, log_weight, missed, size)
+            if threshold < change:
                 unseen[k] = proposal
+                total = others + proposal
     return unseen
 
 
