@@ -17,9 +17,18 @@ population size has the prior p(N) proportional to 1/N.
 
 The Gibbs sampler augments the data with the persons no list holds: given the
 rest, their number is negative binomial, and they are given classes like the
-documented ones. Persons with the same capture pattern are exchangeable, so
-each step works on counts per (pattern, class) and costs the same for 500
-persons or 500,000.
+documented ones; they count as persons on no list in the update of the
+capture probabilities and of the class weights. Persons with the same capture
+pattern are exchangeable, so each step works on counts per (pattern, class)
+and costs the same for 500 persons or 500,000.
+
+One step is added to the paper's: after the negative binomial draw, each
+class's undocumented count takes a few Metropolis moves with that class's
+capture probabilities integrated out (Beta-Bernoulli conjugacy), before the
+capture probabilities are drawn again. The posterior is the same (with one
+class it is known in closed form, and tests hold the sampler to it); the
+chain moves through it faster, because the count and the capture
+probabilities no longer hold each other in place.
 """
 
 from collections.abc import Callable
