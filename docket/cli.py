@@ -25,6 +25,8 @@ WITHOUT_DATABASE = {
     "collectstatic",
     # Deduplicates a CSV alone, before anything is imported.
     "link",
+    # Estimates from a CSV alone.
+    "estimate",
 }
 
 

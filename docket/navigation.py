@@ -31,6 +31,7 @@ MAIN_NAVIGATION = (
     NavigationItem(_("Families and tracing"), "tracing:request_list"),
     NavigationItem(_("Search"), "search:search"),
     NavigationItem(_("Reports"), "reports:report"),
+    NavigationItem(_("Estimates"), "estimates:estimate"),
 )
 
 # Shown to administrators only; the pages refuse everyone else anyway.

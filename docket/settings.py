@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "docket.search",
     "docket.reports",
     "docket.interchange",
+    "docket.estimates",
+    "docket.dossiers",
     "docket.api",
     "docket.audit",
     "simple_history",

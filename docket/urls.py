@@ -30,6 +30,8 @@ urlpatterns = [
     path("tracing/", include("docket.tracing.urls")),
     path("drafts/", include("docket.drafts.urls")),
     path("reports/", include("docket.reports.urls")),
+    path("estimates/", include("docket.estimates.urls")),
+    path("", include("docket.dossiers.urls")),
     path("public/", include("docket.letters.public_urls")),
     path("api/v1/", include("docket.api.urls")),
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),

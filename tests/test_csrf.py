@@ -92,6 +92,10 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     # Any number fills the saved search's place: the check answers before the lookup.
     "search:saved_delete": Post("person"),
     "reports:report": Post(),
+    "estimates:estimate": Post(),
+    "dossiers:case_dossier": Post("case"),
+    "dossiers:case_wgad_draft": Post("case"),
+    "dossiers:person_dossier": Post("person"),
     "reports:download": Post(),
     "reports:events_download": Post(),
     "reports:saved_create": Post(),

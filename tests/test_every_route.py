@@ -381,6 +381,16 @@ ROUTES: dict[str, Check] = {
     "tracing:attempt_event": Elsewhere(
         "tests/test_tracing_pages.py: an attempt of a request of another team answers 404"
     ),
+    # Estimates: counts of what the reader may see, never a record (tests/test_estimates.py
+    # checks the counts against a second team's viewer); list names are source titles.
+    "estimates:estimate": Page(
+        queries=("", "?event_type=detention&method=loglinear&lists_by=source&seed=1"),
+    ),
+    # Dossiers: downloads of a whole record (tests/test_dossiers.py: viewers 403, another
+    # team 404, each download audited, the outside copy redacted)
+    "dossiers:case_dossier": Elsewhere("tests/test_dossiers.py"),
+    "dossiers:person_dossier": Elsewhere("tests/test_dossiers.py"),
+    "dossiers:case_wgad_draft": Elsewhere("tests/test_dossiers.py"),
     # The API
     "api:openapi-json": Public("the API's schema, which holds no record"),
     "api:openapi-view": Public("the API's documentation page, which holds no record"),

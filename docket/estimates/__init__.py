@@ -1,0 +1,1 @@
+"""Estimates of the undocumented: multiple systems estimation over Docket's lists."""

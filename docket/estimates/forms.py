@@ -1,0 +1,47 @@
+"""The estimates page's choices: what to count, how to form the lists, which method."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from docket.cases.models import EventType
+from docket.estimates.mse import METHODS
+
+LISTS_BY = (
+    ("source", _("each source")),
+    ("given_by", _("who gave each source")),
+    ("kind", _("kind of source")),
+)
+STRATA_BY = (("", _("no strata")), ("place", _("place")), ("year", _("year")))
+METHOD_LABELS = {"lcmcr": _("Bayesian latent classes (LCMCR)"), "loglinear": _("Log-linear models")}
+
+
+class EstimateForm(forms.Form):
+    event_type = forms.ModelChoiceField(
+        label=_("Victims of"), queryset=EventType.objects.all(), to_field_name="code"
+    )
+    start = forms.DateField(label=_("From"), required=False, help_text=_("YYYY-MM-DD"))
+    end = forms.DateField(label=_("To"), required=False)
+    lists_by = forms.ChoiceField(label=_("A list is"), choices=LISTS_BY, initial="source")
+    strata_by = forms.ChoiceField(
+        label=_("Estimate apart by"), choices=STRATA_BY, initial="", required=False
+    )
+    method = forms.ChoiceField(
+        label=_("Method"), choices=[(m, METHOD_LABELS[m]) for m in METHODS], initial="lcmcr"
+    )
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        initial=1,
+        required=False,
+        help_text=_("The same seed gives the same figures."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return cleaned
