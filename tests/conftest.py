@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from docket.accounts.models import Role, Team, User
+from tests import databases as test_databases
 
 PASSWORD = "a fictional pass phrase"
 
@@ -51,15 +52,31 @@ def _same_on_every_database(item: pytest.Item) -> bool:
     database (pytest-django refuses it without a `db` fixture or marker), or it runs the
     `docket` command, which works on a SQLite data folder of its own (`outside_environment`
     leaves out DATABASE_URL). Tests that start a PostgreSQL server's own databases say so
-    with `postgres_databases`."""
+    with `postgres_databases`.
+
+    Browser tests count here too: they check what Chromium does with the pages (scripts,
+    keyboard, text shown as text), which the database does not change; what the pages
+    show each persona from PostgreSQL, the test-client tests check on both."""
     fixtures = set(getattr(item, "fixturenames", ()))
     if "postgres_databases" in fixtures:
         return False
+    if "live_server" in fixtures and item.path.parent.name == "browser":
+        return True
     return "docket_command" in fixtures or _place(item) in (0, 4)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")
+def group_shared_records(items: list[pytest.Item]) -> None:
+    """A module's tests that share its records run on one worker (`--dist loadgroup`), before
+    pytest-xdist reads the groups; a test that empties the database never shares them."""
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()):
+            assert _place(item) != 3, f"{item.nodeid} empties the database it shares"
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def order_and_deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The PostgreSQL pass runs only what the database can change; the SQLite pass has
     # already run the rest, on the same code, and running it again would measure nothing.
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -72,19 +89,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
+    if not hasattr(config, "workerinput"):  # the run's own process: drop its template
+        test_databases.drop_template(os.getpid())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+) -> Iterator[None]:
+    """Each worker's test database, copied from one migrated once per run (a migration
+    takes seconds on each worker; a copy a fraction of one). See tests/databases.py."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        test_databases.copy_template(_run_folder(tmp_path_factory, worker_id), worker_id)
+        made = setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(made, verbosity=0)
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The folder this test run's workers share: the base of every worker's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
 
 
 @pytest.fixture(autouse=True)
 def own_audit_checkpoints(settings: Any, tmp_path: Path) -> None:
     """Each test its own checkpoint file: entries of one test's database are not another's."""
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
-
-
-@pytest.fixture
-def cheap_passwords(settings: Any) -> None:
-    """Hash the personas' passwords cheaply, for test modules that build them dozens of times
-    and never check a password; Argon2 takes a tenth of a second for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _team(name: str) -> Team:
@@ -94,20 +132,21 @@ def _team(name: str) -> Team:
 
 
 @pytest.fixture
-def team(db: None) -> Team:
-    return _team("Documentation")
+def team(request: pytest.FixtureRequest, db: None) -> Team:
+    return _shared(request).team if "shared" in request.fixturenames else _team("Documentation")
 
 
 @pytest.fixture
-def other_team(db: None) -> Team:
+def other_team(request: pytest.FixtureRequest, db: None) -> Team:
+    if "shared" in request.fixturenames:
+        return _shared(request).other_team
     return _team("Another association")
 
 
 @functools.cache
 def _hashed_password(hashers: tuple[str, ...]) -> str:
-    """The personas' password hashed once per run by the hasher in force: Argon2 takes a
-    quarter of a second a time, and thousands of personas are made. Each still logs in
-    through a real Argon2 check."""
+    """The personas' password hashed once per run by the hasher in force. Each persona
+    still logs in through a real Argon2 check."""
     return make_password(PASSWORD)
 
 
@@ -132,30 +171,96 @@ def _person(username: str, role: Role, team: Team) -> User:
     return user
 
 
-@pytest.fixture
-def administrator(team: Team) -> User:
-    return _person("leila.karimi", Role.ADMINISTRATOR, team)
+# Each persona: (user name, role, whether of the other team).
+PERSONAS = {
+    "administrator": ("leila.karimi", Role.ADMINISTRATOR, False),
+    "coordinator": ("farhad.nouri", Role.COORDINATOR, False),
+    "documenter": ("narges.amini", Role.DOCUMENTER, False),
+    "viewer": ("behrouz.asadi", Role.VIEWER, False),
+    # A documenter from another team: sees nothing of ours.
+    "outsider": ("shirin.taheri", Role.DOCUMENTER, True),
+}
+
+
+def _persona(request: pytest.FixtureRequest, name: str) -> User:
+    if "shared" in request.fixturenames:
+        # A fresh copy for each test: what a test changes in memory stays in that test.
+        return User.objects.get(pk=getattr(_shared(request), name).pk)
+    username, role, theirs = PERSONAS[name]
+    return _person(username, role, request.getfixturevalue("other_team" if theirs else "team"))
 
 
 @pytest.fixture
-def coordinator(team: Team) -> User:
-    return _person("farhad.nouri", Role.COORDINATOR, team)
+def administrator(request: pytest.FixtureRequest, team: Team) -> User:
+    return _persona(request, "administrator")
 
 
 @pytest.fixture
-def documenter(team: Team) -> User:
-    return _person("narges.amini", Role.DOCUMENTER, team)
+def coordinator(request: pytest.FixtureRequest, team: Team) -> User:
+    return _persona(request, "coordinator")
 
 
 @pytest.fixture
-def viewer(team: Team) -> User:
-    return _person("behrouz.asadi", Role.VIEWER, team)
+def documenter(request: pytest.FixtureRequest, team: Team) -> User:
+    return _persona(request, "documenter")
 
 
 @pytest.fixture
-def outsider(other_team: Team) -> User:
-    """A documenter from another team: sees nothing of ours once permissions land."""
-    return _person("shirin.taheri", Role.DOCUMENTER, other_team)
+def viewer(request: pytest.FixtureRequest, team: Team) -> User:
+    return _persona(request, "viewer")
+
+
+@pytest.fixture
+def outsider(request: pytest.FixtureRequest, other_team: Team) -> User:
+    return _persona(request, "outsider")
+
+
+class Shared:
+    """The records a test module makes once for all its tests, on each worker that runs them.
+
+    A module opts in by a module-scoped fixture that asks for `shared` and makes its records
+    inside `shared.making()`; its tests then get these personas and teams (fresh copies), and
+    run, as usual, each in a transaction rolled back at its end, inside the module's own,
+    rolled back when the module ends. Such a module's tests run on one worker
+    (`xdist_group`), so the records are made once. Making a world of records through the
+    services takes seconds; each test that rebuilt it paid them again."""
+
+    def __init__(self, blocker: Any) -> None:
+        self.making = blocker.unblock
+        with self.making():
+            self.team = _team("Documentation")
+            self.other_team = _team("Another association")
+            for name, (username, role, theirs) in PERSONAS.items():
+                setattr(
+                    self, name, _person(username, role, self.other_team if theirs else self.team)
+                )
+
+    administrator: User
+    coordinator: User
+    documenter: User
+    viewer: User
+    outsider: User
+
+
+def _shared(request: pytest.FixtureRequest) -> Shared:
+    shared: Shared = request.getfixturevalue("shared")
+    return shared
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup: None, django_db_blocker: Any) -> Iterator[Shared]:
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "a module's shared records need a clean start"
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield Shared(django_db_blocker)
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def pass_second_factor(client: Client, user: User) -> None:
@@ -210,7 +315,7 @@ TEMPLATES: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 
 
-def _run_docket(arguments: Sequence[str], environment: dict[str, str]) -> Result:
+def run_docket(arguments: Sequence[str], environment: dict[str, str]) -> Result:
     completed = subprocess.run(
         [str(DOCKET), *arguments],
         capture_output=True,
@@ -243,7 +348,7 @@ class DataFolders:
                 shutil.rmtree(building, ignore_errors=True)
                 if base is not None:
                     shutil.copytree(self.template(base), building)
-                made = _run_docket(commands, {"DOCKET_DATA_DIR": str(building)})
+                made = run_docket(commands, {"DOCKET_DATA_DIR": str(building)})
                 assert made.returncode == 0, f"making the {name} data folder: {made.stderr}"
                 building.rename(folder)
         return folder
@@ -256,9 +361,7 @@ class DataFolders:
 
 @pytest.fixture(scope="session")
 def data_folders(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DataFolders:
-    # Every xdist worker's base folder sits in the run's own: share the templates there.
-    base = tmp_path_factory.getbasetemp()
-    root = (base if worker_id == "master" else base.parent) / "data-folder-templates"
+    root = _run_folder(tmp_path_factory, worker_id) / "data-folder-templates"
     root.mkdir(exist_ok=True)
     return DataFolders(root)
 
@@ -274,7 +377,7 @@ class DocketCommand:
         self.folders = folders
 
     def __call__(self, *arguments: str, **environment: str) -> Result:
-        return _run_docket(arguments, {"DOCKET_DATA_DIR": str(self.data_dir)} | environment)
+        return run_docket(arguments, {"DOCKET_DATA_DIR": str(self.data_dir)} | environment)
 
     def folder(self, path: Path, template: str = "migrated") -> dict[str, str]:
         """The environment of a command run on `path`, filled from `template`."""

@@ -21,8 +21,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+# Each run's test databases are named after its own process, so runs side by side on one
+# PostgreSQL server (a developer's and CI's, say) do not drop each other's: tests/databases.py.
 
-# A test database of this run's own, so runs side by side on one PostgreSQL
-# server (a developer's and CI's, say) do not drop each other's.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": f"test_docket_{os.getpid()}"}  # noqa: F405
+# Production's hasher at the lowest cost; a test of the cost itself reads docket.settings.
+PASSWORD_HASHERS = ["tests.hashers.LightArgon2PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -23,12 +23,12 @@ from docket.cases.services import create_authority, create_source
 from docket.wsgi import application
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 2026,
-        "generation": {"max-examples": 20, "deterministic": True, "database": "none"},
+        "generation": {"max-examples": 10, "deterministic": True, "database": "none"},
         "phases": {"stateful": {"enabled": False}},
     }
 )

@@ -16,7 +16,7 @@ from docket.letters import services
 from docket.letters.models import Letter
 from docket.letters.scorecards import deadline_rule
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 LONG_AGO = TODAY - timedelta(days=60)

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from docket.lib import crypto
+from tests.conftest import run_docket
 
 PASSPHRASE = {"DOCKET_BACKUP_PASSPHRASE": "a fictional long passphrase"}
 DUMP = [
@@ -23,16 +24,19 @@ DUMP = [
 ]
 
 
-@pytest.fixture
-def backup(docket_command, tmp_path):
-    # The demo data with seed 3, loaded once per test run (tests/conftest.py, TEMPLATES).
-    docket_command.start_from("demo-3")
-    made = docket_command("backup", "--out", str(tmp_path / "docket.backup"), **PASSPHRASE)
+@pytest.fixture(scope="module")
+def backup(data_folders, tmp_path_factory):
+    """A backup of the demo data with seed 3 (a data folder made once per test run: see
+    TEMPLATES in tests/conftest.py), made once for the module: the tests only read it."""
+    folder = data_folders.copy("demo-3", tmp_path_factory.mktemp("backed-up") / "data")
+    out = folder.parent / "docket.backup"
+    made = run_docket(["backup", "--out", str(out)], {"DOCKET_DATA_DIR": str(folder), **PASSPHRASE})
     assert made.returncode == 0, made.stderr
-    return tmp_path / "docket.backup"
+    return out
 
 
-def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, backup, tmp_path):
+def test_a_restore_into_a_new_machine_brings_back_everything(docket_command, backup, tmp_path):
+    docket_command.start_from("demo-3")  # the folder the backup was taken of
     # A folder that does not exist yet: a new machine brought back from a backup.
     fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
     restored = docket_command("restore", str(backup), **PASSPHRASE, **fresh)
@@ -43,10 +47,7 @@ def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, ba
     assert docket_command("audit", "verify", **fresh).returncode == 0
     assert docket_command("evidence", "verify", **fresh).returncode == 0
 
-
-def test_an_export_of_the_restored_data_is_identical(docket_command, backup, tmp_path):
-    fresh = docket_command.folder(tmp_path / "fresh")
-    docket_command("restore", str(backup), **PASSPHRASE, **fresh)
+    # An export of the restored data, evidence files included, is identical.
     docket_command("createadmin", "--username", "auditor")
     docket_command("createadmin", "--username", "auditor", **fresh)
 
@@ -101,6 +102,7 @@ def test_a_cut_short_backup_is_refused_and_nothing_is_restored(docket_command, b
 
 
 def test_a_restore_refuses_a_folder_that_holds_data(docket_command, backup):
+    docket_command.start_from("demo-3")
     result = docket_command("restore", str(backup), **PASSPHRASE)
 
     assert result.returncode == 1

@@ -18,7 +18,7 @@ from docket.tracing.consent import disclosure_for_requester, neutral_statement
 from docket.tracing.models import ConsentScope, TracingRequest
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 WHEREABOUTS = ConsentScope.SHARE_WHEREABOUTS
 

@@ -36,7 +36,7 @@ from tests.conftest import pass_second_factor
 from tests.markers import World
 from tests.routes import admin_keys, all_routes, fill, parameters
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from tests import factories
 from tests.conftest import _person
 from tests.test_letters_pdf import pdf_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

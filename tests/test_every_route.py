@@ -46,10 +46,12 @@ from docket.lib.versioning import StaleEdit
 from docket.people.models import Person
 from docket.search.models import FacetTerm
 from tests import factories, markers
+from tests.conftest import Shared
 from tests.markers import RESTORES, SEES, World
 from tests.routes import Route, admin_keys, all_routes, fill, parameters
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+# The marked world is made once for the module (`shared`, tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared")]
 
 PERSONAS = ("administrator", "coordinator", "documenter", "viewer", "outsider")
 EVERYONE = frozenset(PERSONAS)
@@ -533,11 +535,14 @@ class Scene:
         )
 
 
-@pytest.fixture
-def world(documenter: User, coordinator: User, team: Team) -> World:
-    built = markers.build(author=documenter, deleter=coordinator, team=team)
-    factories.trace_marked_world(built, documenter, team)
-    return built
+@pytest.fixture(scope="module")
+def world(shared: Shared) -> World:
+    with shared.making():
+        built = markers.build(
+            author=shared.documenter, deleter=shared.coordinator, team=shared.team
+        )
+        factories.trace_marked_world(built, shared.documenter, shared.team)
+        return built
 
 
 def _persona(request: pytest.FixtureRequest, persona: str, other_team: Team) -> User:

@@ -29,7 +29,7 @@ from docket.people.models import Person, PersonName, Relationship
 from tests import markers
 from tests.markers import World
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 PAYLOADS = (
     "' OR 1=1 --",

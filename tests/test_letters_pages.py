@@ -29,7 +29,7 @@ from docket.people.models import Person
 from tests import factories
 from tests.conftest import pass_second_factor
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 QUESTIONS = [
     "On what legal basis is Gholamreza Shekari held?",

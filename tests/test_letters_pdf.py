@@ -18,7 +18,7 @@ from docket.letters.models import Letter
 from docket.letters.pdf import FetchNothing, letter_html, pdf_attachment, render_letter_pdf
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 QUESTIONS = [
     "On what legal basis is the man in the first case held without charge?",

@@ -16,7 +16,7 @@ from docket.letters import services
 from docket.letters.models import Letter
 from tests import factories, markers
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 SENT = TODAY - timedelta(days=45)

@@ -24,7 +24,7 @@ from docket.people.models import Person
 from docket.people.services import NameInput
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 # One restricted person, written three ways in the letter, who is in no cited case.
 SPELLINGS = ["Gholamreza Shekari", "Qolamreza Shakari", "غلامرضا شکاری", "Shekari Gholamreza"]

@@ -27,7 +27,7 @@ from docket.reports.suppression import PRIMARY, SECONDARY, suppress
 from docket.search.facets import EventFilters, EventSearch
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 def _user(name: str, role: Role, team: Team) -> User:

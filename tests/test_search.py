@@ -7,17 +7,19 @@ both engines answer through `docket.search.engine` and must agree.
 import io
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.test import Client
+from django.urls import reverse
 
 from docket.accounts.models import Team, User
 from docket.cases import services as case_services
-from docket.cases.models import Authority, Case, Event, EventType
+from docket.cases.models import Case, Event, EventType
 from docket.lib.names import name_key
 from docket.lib.partialdate import PartialDate
 from docket.people import services as people_services
@@ -25,12 +27,12 @@ from docket.people.models import Person
 from docket.people.services import NameInput
 from docket.search.documents import key_token, name_tokens
 from docket.search.engine import Query, search
-from docket.search.facets import PAGE_SIZE, Cursor, EventFilters, EventSearch
+from docket.search.facets import Cursor, EventFilters, EventSearch
 from docket.search.models import EventFacet, FacetCount, SearchEntry
 from docket.search.signals import deferred_indexing
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 def found(user: User, text: str, kind: str) -> set[int]:
@@ -416,204 +418,6 @@ def test_a_failed_deferred_block_indexes_nothing(documenter: User, team: Team) -
     assert found(documenter, "Leila", "person")
 
 
-# Facet counts
-
-
-@pytest.fixture
-def events_world(documenter: User, team: Team, other_team: Team) -> list[Event]:
-    """Forty-odd events of several types, places, authorities, years and levels."""
-    authorities = [
-        case_services.create_authority(actor=documenter, name=name)
-        for name in ("Ministry of Order", "Border Police")
-    ]
-    types = ["detention", "deportation", "visit_refused", "document_refused", "hearing"]
-    places = ["Evin", "Camp Ashraf", "Border post", ""]
-    made = []
-    for number in range(12):
-        level = ("public", "internal", "restricted", "secret")[number % 4]
-        status = ("open", "monitoring", "closed")[number % 3]
-        case = factories.case(
-            documenter,
-            f"Case {number}",
-            [],
-            team=team,
-            confidentiality=level,
-            status=status,
-        )
-        for index in range(number % 5 + 1):
-            start = [None, "2018", "2019-03", "2019-07-14", "2020-01", "2019"][(number + index) % 6]
-            fields: dict[str, Any] = {}
-            kind = types[(number * 3 + index) % len(types)]
-            if kind == "detention":
-                fields["charged"] = [None, False, True][index % 3]
-            if kind == "document_refused":
-                fields["document"] = ["work_permit", "id_card"][index % 2]
-            made.append(
-                factories.event(
-                    documenter,
-                    case,
-                    kind,
-                    start,
-                    place_name=places[(number + index * 2) % len(places)],
-                    authority=authorities[index % 2] if index % 3 else None,
-                    **fields,
-                )
-            )
-    return made
-
-
-FILTER_SETS = [
-    {},
-    {"types": ["detention"]},
-    {"types": ["detention", "hearing"]},
-    {"rights": ["ICCPR 9"]},
-    {"rights": ["RC1951 17"], "types": ["document_refused"]},
-    {"places": "Evin"},
-    {"statuses": ["closed"]},
-    {"levels": ["restricted"]},
-    {"teams": "team"},
-    {"date_from": "2019", "date_to": "2019"},
-    {"date_from": "2019-03", "date_to": "2019-06"},
-    {"date_from": "2019-07-01"},
-    {"types": ["detention"], "places": "Evin"},
-    {"types": ["detention"], "statuses": ["open"], "levels": ["public", "secret"]},
-    {"words": "ministry"},
-    {"authorities": "Border Police", "date_from": "2018", "date_to": "2019"},
-]
-
-
-def _filters(spec: dict[str, Any], team: Team) -> EventFilters:
-    values = dict(spec)
-    if values.get("places"):
-        from docket.search.models import FacetTerm
-
-        values["places"] = [FacetTerm.objects.get(dimension="place", label=values["places"]).pk]
-    if values.get("authorities"):
-        values["authorities"] = [Authority.objects.get(name=values["authorities"]).pk]
-    if values.get("teams"):
-        values["teams"] = [team.pk]
-    for key in ("date_from", "date_to"):
-        if key in values:
-            values[key] = PartialDate.parse(values[key])
-    return EventFilters(**values)
-
-
-def _matches(user: User, filters: EventFilters, *, skip: str = "") -> QuerySet[Event]:
-    """The same filters, straight from the records and the permission rule."""
-    from docket.law.rights import load_rules, rights_at_stake
-
-    events = Event.objects.visible_to(user).select_related("case", "type")
-    if filters.types and skip != "type":
-        events = events.filter(type__code__in=filters.types)
-    if filters.places and skip != "place":
-        from docket.search.models import FacetTerm
-
-        labels = FacetTerm.objects.filter(pk__in=filters.places).values_list("label", flat=True)
-        events = events.filter(place_name__in=list(labels))
-    if filters.authorities and skip != "authority":
-        events = events.filter(authority_id__in=filters.authorities)
-    if filters.statuses and skip != "status":
-        events = events.filter(case__status__in=filters.statuses)
-    if filters.levels and skip != "confidentiality":
-        events = events.filter(case__confidentiality__in=filters.levels)
-    if filters.teams and skip != "team":
-        events = events.filter(case__team_id__in=filters.teams)
-    if skip != "year":
-        if filters.date_to is not None:
-            events = events.filter(start_on__lte=filters.date_to.latest())
-        if filters.date_from is not None:
-            events = events.exclude(start__isnull=True)
-            keep = [
-                event.pk
-                for event in events
-                if event.start is not None and event.start.latest() >= filters.date_from.earliest()
-            ]
-            events = events.filter(pk__in=keep)
-    if filters.words:
-        events = events.filter(
-            Q(description__icontains=filters.words)
-            | Q(authority__name__icontains=filters.words)
-            | Q(place_name__icontains=filters.words)
-        )
-    if filters.rights and skip != "right":
-        rules = load_rules()
-        keep = [
-            event.pk
-            for event in events
-            if set(filters.rights) & set(rights_at_stake([event], rules))
-        ]
-        events = events.filter(pk__in=keep)
-    return events
-
-
-@pytest.mark.parametrize("spec", FILTER_SETS, ids=[str(spec) for spec in FILTER_SETS])
-@pytest.mark.parametrize("persona", ["documenter", "outsider", "viewer"])
-def test_facets_count_what_the_records_hold(
-    request: pytest.FixtureRequest,
-    persona: str,
-    spec: dict[str, Any],
-    events_world: list[Event],
-    team: Team,
-) -> None:
-    user: User = request.getfixturevalue(persona)
-    filters = _filters(spec, team)
-
-    page = EventSearch(user, filters).page()
-
-    matching = _matches(user, filters)
-    assert page.total == matching.count()
-    # Chosen values are listed even when none is left; the others only when counted.
-    facets = {
-        facet.name: {v.value: v.count for v in facet.values if v.count} for facet in page.facets
-    }
-    by_type = Counter(event.type.code for event in _matches(user, filters, skip="type"))
-    assert facets["type"] == dict(by_type)
-    by_status = Counter(event.case.status for event in _matches(user, filters, skip="status"))
-    assert facets["status"] == dict(by_status)
-    by_level = Counter(
-        event.case.confidentiality for event in _matches(user, filters, skip="confidentiality")
-    )
-    assert facets["confidentiality"] == dict(by_level)
-    by_year = Counter(
-        str(event.start.year if event.start else 0)
-        for event in _matches(user, filters, skip="year")
-    )
-    assert facets["year"] == dict(by_year)
-    by_place = Counter(event.place_name for event in _matches(user, filters, skip="place"))
-    labelled = {
-        value.label: value.count
-        for facet in page.facets
-        if facet.name == "place"
-        for value in facet.values
-    }
-    assert labelled == {place: n for place, n in by_place.items() if place}
-    from docket.law.rights import load_rules, rights_at_stake
-
-    rules = load_rules()
-    by_right: Counter[str] = Counter()
-    for event in _matches(user, filters, skip="right"):
-        by_right.update(rights_at_stake([event], rules))
-    assert facets["right"] == dict(by_right)
-    newest_first = sorted(
-        matching, key=lambda event: (event.start_on or date(1, 1, 1), event.pk), reverse=True
-    )
-    assert [event.pk for event in page.events] == [event.pk for event in newest_first[:PAGE_SIZE]]
-
-
-def test_counts_come_from_the_index_for_one_facet_and_from_the_events_beyond(
-    events_world: list[Event], documenter: User, team: Team
-) -> None:
-    def counted_by(**spec: Any) -> str:
-        return EventSearch(documenter, _filters(spec, team)).page().counted_by
-
-    assert counted_by() == "index"
-    assert counted_by(types=["detention", "hearing"], levels=["secret"]) == "index"
-    assert counted_by(date_from="2018", date_to="2019") == "index"
-    assert counted_by(date_from="2019-03") == "scan"
-    assert counted_by(types=["detention"], places="Evin") == "scan"
-    assert counted_by(words="evin") == "scan"
-
-
 # Keyset pages
 
 
@@ -718,3 +522,21 @@ def test_a_date_range_keeps_events_whose_start_may_fall_in_it(documenter: User, 
     assert kept(None, "2019-01-15") == {"2019", "2018"}
     assert kept("2019", "2019") == {"2019", "2019-03", "2019-03-10", "2019-02-28"}
     assert kept("2019-02-01", "2019-02-28") == {"2019", "2019-02-28"}
+
+
+def test_the_events_list_pages_by_keys_to_the_last_page(
+    documenter: User, team: Team, logged_in: Callable[[User], Client]
+) -> None:
+    case = factories.case(documenter, "A long case", [], team=team)
+    for day in range(1, 31):
+        factories.event(documenter, case, "hearing", f"2021-03-{day:02d}")
+    client = logged_in(documenter)
+
+    first = client.get(reverse("search:event_list")).content.decode()
+    last = client.get(reverse("search:event_list"), {"last": "1"}).content.decode()
+
+    assert "2021-03-30" in first and "2021-03-01" not in first
+    assert "after=2021-03-06_" in first and "last=1" in first
+    # The last page holds the oldest 25, newest first: 03-25 down to 03-01.
+    assert "2021-03-01" in last and "2021-03-25" in last and "2021-03-26" not in last
+    assert "before=2021-03-25_" in last and 'rel="next"' not in last

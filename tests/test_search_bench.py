@@ -28,9 +28,9 @@ def test_the_benchmark_runs_at_a_small_size_and_writes_every_figure(
     data_folders.copy("migrated", tmp_path / "own")
     data_folders.copy("migrated", tmp_path / "work" / "data")
     docket = Path(sys.executable).parent / "docket"
-    arguments = ["bench", "--events", "300", "--db", "sqlite", "--repeat", "2"]
+    arguments = ["bench", "--events", "100", "--db", "sqlite", "--repeat", "1"]
     arguments += ["--out", str(out), "--workdir", str(tmp_path / "work")]
-    arguments += ["--concurrent", "--users", "3", "--seconds", "3", "--think", "0.2"]
+    arguments += ["--concurrent", "--users", "2", "--seconds", "2", "--think", "0.2"]
     arguments += ["--port", str(_free_port())]
 
     completed = subprocess.run(
@@ -45,7 +45,7 @@ def test_the_benchmark_runs_at_a_small_size_and_writes_every_figure(
     assert completed.returncode == 0, completed.stdout + completed.stderr
     figures = json.loads(out.read_text())
     assert figures["schema"] == 1
-    assert figures["size"]["events"] == 300
+    assert figures["size"]["events"] == 100
     assert figures["load"]["rows_per_second"] > 0
     assert figures["index"]["entries"] == sum(figures["index"]["by_kind"].values())
     assert figures["import_path"]["records_per_second"] > 0

@@ -31,7 +31,7 @@ from docket.tracing.models import (
 )
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 

@@ -14,7 +14,7 @@ from docket.api.tokens import issue_token
 from docket.tracing.models import TracingRequest
 from tests.test_tracing import open_request
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 WRITES: list[tuple[str, dict[str, Any]]] = [
     ("steps", {"to": "searching"}),

@@ -25,7 +25,7 @@ from tests import factories
 from tests.test_letters_pdf import pdf_text
 from tests.test_tracing import open_request
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 WHEREABOUTS = "The northern camp, block 7"
 CONTACT = "000-FICTIONAL"
