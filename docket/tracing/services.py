@@ -22,6 +22,7 @@ from docket.audit.models import Action
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, Event, EventType, InvolvementRole
 from docket.lib import bulk
+from docket.lib.dates import show_date
 from docket.lib.partialdate import PartialDate
 from docket.lib.services import owning_team, require_editable, require_writer
 from docket.people import merges
@@ -373,7 +374,7 @@ def check_not_revived(
                     "This was withdrawn or refused on %(day)s: a consent given on or before "
                     "that day cannot bring it back; record the day they agreed again."
                 )
-                % {"day": ended.isoformat()}
+                % {"day": show_date(ended)}
             }
         )
 
