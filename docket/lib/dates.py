@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from docket.lib.partialdate import PartialDate
 
@@ -48,11 +49,9 @@ LATIN = "latin"
 PERSIAN = "persian"
 
 _MONTHS: dict[str, tuple[str, ...]] = {
-    "en": tuple(
-        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()  # noqa: SIM905
-    ),
+    "en": tuple("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()),
     "sq": tuple(
-        "janar shkurt mars prill maj qershor korrik gusht shtator tetor nëntor dhjetor".split()  # noqa: SIM905
+        "janar shkurt mars prill maj qershor korrik gusht shtator tetor nëntor dhjetor".split()
     ),
     "fa": (
         "ژانویه",
@@ -88,7 +87,8 @@ _SOLAR_MONTHS: dict[str, tuple[str, ...]] = {
     ),
     # Transliterated, for a reader of English or Albanian who chose this calendar.
     "en": tuple(
-        "Farvardin Ordibehesht Khordad Tir Mordad Shahrivar Mehr Aban Azar Dey Bahman Esfand".split()  # noqa: SIM905
+        "Farvardin Ordibehesht Khordad Tir Mordad Shahrivar "
+        "Mehr Aban Azar Dey Bahman Esfand".split()
     ),
 }
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -218,7 +218,7 @@ def show_datetime(value: datetime | None, *, language: str | None = None) -> str
 
 
 def month_name(year: int, month: int, *, solar: bool = False) -> str:
-    """"February 1980" (or "Esfand 1403") in the current language, for messages."""
+    """ "February 1980" (or "Esfand 1403") in the current language, for messages."""
     code = _language()
     if solar:
         names = _SOLAR_MONTHS["fa" if code == "fa" else "en"]
@@ -237,11 +237,10 @@ _ENTRY = re.compile(
 SOLAR_YEARS = range(1200, 1500)
 
 
-def entry_help() -> str:
-    return _(
-        "YYYY-MM-DD, YYYY-MM or YYYY; add ~ if approximate. "
-        "A Solar Hijri date is welcome too, such as 1405/09/12."
-    )
+ENTRY_HELP = gettext_lazy(
+    "YYYY-MM-DD, YYYY-MM or YYYY; add ~ if approximate. A Solar Hijri date works too: 1405/09/12."
+)
+DAY_HELP = gettext_lazy("YYYY-MM-DD; a Solar Hijri date works too: 1405/09/12.")
 
 
 def parse_entry(text: str, *, partial: bool = True) -> PartialDate:

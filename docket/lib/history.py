@@ -41,7 +41,6 @@ from django.db.models import Field, ForeignKey, ManyToManyField, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name

@@ -294,6 +294,7 @@ def move_request(
     day = on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"on": _("A step cannot be dated in the future.")})
+    _not_before_opening(request, day, "on")
     before = request.status
     request.status = to
     fields = ["status"]
@@ -309,6 +310,17 @@ def move_request(
 
 
 # Consent and refusal
+
+
+def _not_before_opening(request: TracingRequest, day: date, name: str) -> None:
+    """Nothing about a request happens before it was opened: an earlier day is a typo."""
+    if request.opened_on is not None and day < request.opened_on:
+        raise ValidationError(
+            {
+                name: _("The request was opened on %(opened)s: this cannot be dated before it.")
+                % {"opened": show_date(request.opened_on)}
+            }
+        )
 
 
 def _checked_day(day: date, name: str) -> date:
@@ -514,6 +526,7 @@ def log_attempt(
 ) -> ContactAttempt:
     require_editable(actor, request)
     _checked_day(date, "date")
+    _not_before_opening(request, date, "date")
     if refused_by is not None and outcome != ContactOutcome.REFUSED:
         raise ValidationError({"refused_by": _("Only a refused attempt has a refusing authority.")})
     attempt = ContactAttempt(
