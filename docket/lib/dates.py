@@ -2,7 +2,7 @@
 
 Shown (`show_date`, the `showdate` template filter):
 
-- English "3 Dec 2026", Albanian "3 dhjetor 2026", Persian in the Solar Hijri calendar
+- English "3 Dec 2026" ("3 December 2026" printed for others), Albanian "3 dhjetor 2026", Persian in the Solar Hijri calendar
   with Persian digits, "۱۲ آذر ۱۴۰۵", by default. Never month before day, never slashes.
 - A user may choose the calendar (Gregorian, Solar Hijri) and the digits (Latin,
   Persian) in their settings; the choice reaches the filters through a context
@@ -151,8 +151,9 @@ def _as_partial(value: Any) -> PartialDate | None:
     return None
 
 
-def _gregorian(value: PartialDate, language: str) -> str:
-    months = _MONTHS[language]
+def _gregorian(value: PartialDate, language: str, *, long: bool = False) -> str:
+    # A letter printed in English spells the month out; lists and pages abbreviate it.
+    months = _MONTHS_LONG_EN if long and language == "en" else _MONTHS[language]
     if value.month is None:
         return str(value.year)
     if value.day is None:
@@ -200,10 +201,16 @@ def show_date(
             if printed:
                 text = f"{text} ({_gregorian(partial, code)})"
         else:
-            text = _gregorian(partial, code)
+            text = _gregorian(partial, code, long=printed)
         if partial.approximate:
             text = _("about %(date)s") % {"date": text}
     return _digits(text, digits)
+
+
+def machine_date(value: Any) -> str:
+    """The ISO text of a date or partial date (without "~"), as HTML's <time> wants it."""
+    partial = _as_partial(value)
+    return PartialDate(partial.year, partial.month, partial.day).isoformat() if partial else ""
 
 
 def show_datetime(value: datetime | None, *, language: str | None = None) -> str:

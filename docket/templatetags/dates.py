@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html
 
 from docket.lib import dates
 
@@ -38,3 +39,16 @@ def listsep() -> str:
 def joinlist(values: Any) -> str:
     """Items joined by the page's comma (autoescaped as one string by the caller)."""
     return dates.list_separator().join(str(value) for value in values or ())
+
+
+@register.filter
+def dated(value: Any) -> str:
+    """`showdate` in a <time> element whose `datetime` is the ISO date (partial as it is),
+    for machines and for readers whose browser shows it."""
+    shown = dates.show_date(value)
+    if not shown:
+        return ""
+    machine = dates.machine_date(value)
+    if not machine:
+        return conditional_escape(shown)
+    return format_html('<time datetime="{}">{}</time>', machine, shown)

@@ -526,7 +526,6 @@ def log_attempt(
 ) -> ContactAttempt:
     require_editable(actor, request)
     _checked_day(date, "date")
-    _not_before_opening(request, date, "date")
     if refused_by is not None and outcome != ContactOutcome.REFUSED:
         raise ValidationError({"refused_by": _("Only a refused attempt has a refusing authority.")})
     attempt = ContactAttempt(
