@@ -2,8 +2,9 @@
 
 Shown (`show_date`, the `showdate` template filter):
 
-- English "3 Dec 2026" ("3 December 2026" printed for others), Albanian "3 dhjetor 2026", Persian in the Solar Hijri calendar
-  with Persian digits, "۱۲ آذر ۱۴۰۵", by default. Never month before day, never slashes.
+- English "3 Dec 2026" ("3 December 2026" printed for others), Albanian
+  "3 dhjetor 2026", Persian in the Solar Hijri calendar with Persian digits,
+  "۱۲ آذر ۱۴۰۵", by default. Never month before day, never slashes.
 - A user may choose the calendar (Gregorian, Solar Hijri) and the digits (Latin,
   Persian) in their settings; the choice reaches the filters through a context
   variable set per request (`docket.lib.dates.PreferencesMiddleware`). Without a
