@@ -51,13 +51,10 @@ class DayField(forms.DateField):
     """A whole date (year, month and day) typed as text, in either calendar: the messages
     of docket.lib.dates.parse_entry say what is wrong ("February 1980 has only 29 days")."""
 
-    widget = DayInput
-
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", DAY_HELP)
+        kwargs.setdefault("widget", DayInput())
         super().__init__(**kwargs)
-        if not isinstance(self.widget, DayInput):
-            self.widget = DayInput(attrs=self.widget.attrs)
 
     def to_python(self, value: Any) -> date | None:
         if value in self.empty_values:

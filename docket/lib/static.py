@@ -8,6 +8,7 @@ collected files; the same fingerprint means nothing to do.
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
@@ -17,7 +18,8 @@ MARK = ".docket-collected"
 
 
 def fingerprint() -> str:
-    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    storages: dict[str, Any] = settings.STORAGES
+    digest = hashlib.sha256(str(storages["staticfiles"]["BACKEND"]).encode())
     seen: set[str] = set()
     for finder in get_finders():
         for path, storage in finder.list([]):
