@@ -685,7 +685,11 @@ def follow_up(*, actor: Any, letter: Letter, as_of: date | None = None) -> Lette
                 "On %(date)s we wrote to you about the matters below. We have not yet received "
                 "an answer to the following questions, which we repeat."
             )
-            % {"date": sent_on.isoformat() if sent_on else "—"},
+            % {
+                "date": show_date(sent_on, language=letter.language, printed=True)
+                if sent_on
+                else "—"
+            },
             language=letter.language,
             recipients=list(Authority.objects.filter(pk__in=owing)),
             cases=list(Case.objects.visible_to(actor).filter(pk__in=letter.cases.all())),
