@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from docket.audit.models import Action, AuditEntry
 from docket.cases import services as case_services
-from docket.cases.models import Event
+from docket.cases.models import Event, EventType
 from docket.letters import mail
 from docket.letters import services as letter_services
 from docket.lib import dates, static
@@ -143,6 +143,26 @@ def test_an_event_starting_in_the_future_is_refused(documenter, team):
     assert not Event.objects.filter(case=case).exists()
     # A start in the past is taken, even one whose end is still open.
     factories.event(documenter, case, "detention", f"{later.year - 10}")
+
+
+@pytest.mark.django_db
+def test_the_event_form_says_a_start_in_the_future_is_refused(logged_in, documenter, team):
+    case = factories.case(documenter, "A fictional case", [], team=team)
+    later = timezone.localdate().year + 5
+
+    response = logged_in(documenter).post(
+        reverse("cases:event_create", args=[case.pk]),
+        {
+            "type": EventType.objects.get(code="detention").pk,
+            "start": f"{later}-03-01",
+            "persons-TOTAL_FORMS": "0",
+            "persons-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "is in the future" in response.content.decode()
+    assert not Event.objects.filter(case=case).exists()
 
 
 def _tracing_request(actor: Any, team: Any, opened_on: date) -> Any:
