@@ -23,9 +23,7 @@ $(VENV)/.test-installed: $(BIN)/docket
 	@touch $@
 
 run: $(BIN)/docket
-	@$(BIN)/docket migrate --no-input --verbosity 0
-	@$(BIN)/docket demo --if-empty
-	@$(BIN)/docket createadmin --if-none
+	@$(BIN)/docket prepare
 	@echo "Open http://$(BIND)/ and log in as the administrator named above."
 	@DOCKET_ALLOWED_HOSTS=$(DOCKET_ALLOWED_HOSTS) DOCKET_HTTPS=$(DOCKET_HTTPS) \
 		$(BIN)/docket serve --bind $(BIND)

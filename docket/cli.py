@@ -65,6 +65,21 @@ def _migrate_if_needed() -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+def invoked_as() -> str:
+    """How to type the docket command again, for hints: `docket` when that is on the
+    PATH, else the path it was run by (`.venv/bin/docket` after `make run`)."""
+    import shutil
+
+    path = sys.argv[0] if sys.argv and sys.argv[0] else "docket"
+    if os.path.basename(path) != "docket":
+        return "docket"
+    found = shutil.which("docket")
+    if found and os.path.realpath(found) == os.path.realpath(path):
+        return "docket"
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else os.path.abspath(path)
+
+
 def _sentence(error: Exception) -> str:
     from django.db import OperationalError
 

@@ -193,7 +193,8 @@ class _Builder:
             actor=actor,
             case=case,
             type=self.types[code],
-            start=PartialDate.from_date(start),
+            # Nothing starts after the demo's own today: Docket refuses a start in the future.
+            start=PartialDate.from_date(min(start, ANCHOR)),
             involvements=involvements,
             authority=extra.pop("authority", self.chance.choice(self.authorities[:4])),
             **extra,

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in reader's calendar and digits for the dates shown (docket.lib.dates).
+    "docket.lib.dates.PreferencesMiddleware",
     # After authentication, so it knows who is signed in: their answers are never stored.
     "docket.lib.caching.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -111,6 +113,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "docket.navigation.navigation",
             ],
+            # Dates and lists in the reader's calendar, digits and commas, on every page.
+            "builtins": ["docket.templatetags.dates"],
         },
     },
 ]

@@ -39,6 +39,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("export/", interchange_views.export_page, name="export"),
     path("export/download/", interchange_views.export_download, name="export_download"),
+    path("account/settings/", account_views.settings_page, name="account_settings"),
     path("account/confirm/", account_views.confirm_identity, name="confirm_identity"),
     path("accounts/", include("docket.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -404,7 +404,7 @@ def test_an_event_form_refuses_a_date_that_is_not_one(logged_in, documenter, dos
     )
 
     assert response.status_code == 200
-    assert "Enter a date as YYYY" in response.text
+    assert "Enter a date as YYYY-MM-DD, YYYY-MM or YYYY." in response.text
 
 
 def test_the_event_form_shows_only_the_fields_a_type_asks_for(logged_in, documenter, dossier):

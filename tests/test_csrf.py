@@ -62,6 +62,7 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "two_factor_verify": Post(),
     "two_factor_setup": Post(),
     "confirm_identity": Post(),
+    "account_settings": Post(),
     "accounts:user_list": Post(),
     "accounts:user_create": Post(),
     # The acting user's id fills `pk`: a forged change to one's own teams would be recorded.

@@ -161,6 +161,7 @@ ROUTES: dict[str, Check] = {
     "two_factor_verify": Page(statuses=frozenset({200, 302})),
     "two_factor_setup": Page(statuses=frozenset({200, 302})),
     "confirm_identity": Page(),
+    "account_settings": Page(),
     # Accounts: administrators only, like the audit log (tests/test_account_screens.py checks
     # each change, who may make it, and its audit entry)
     "accounts:user_list": Page(allowed=ADMINISTRATORS, refused=404),

@@ -133,7 +133,7 @@ def test_a_letter_to_two_authorities_from_sending_to_scorecards(
     ]
     assert services.send_reminders(today=date(2026, 3, 22)) == []
     assert [email.to for email in mailoutbox] == [[owner.email]]
-    assert "2026-03-25" in mailoutbox[0].subject
+    assert "25 Mar 2026" in mailoutbox[0].subject
     mailoutbox.clear()
 
     # The ministry replies by email; staff mark it as answering question 1 and ignoring 2.

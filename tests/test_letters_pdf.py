@@ -142,7 +142,7 @@ def test_a_copy_is_addressed_to_its_recipient_with_its_reference(
     assert "12 Imaginary Avenue" in text
     assert copy.reference in text
     assert "Fictional Border Police" not in text
-    assert "March 4, 2025" in text
+    assert "4 March 2025" in text
 
 
 def test_a_persian_letter_is_set_right_to_left_in_a_persian_font(

@@ -26,10 +26,29 @@ class Team(models.Model):
         return self.name
 
 
+class DateCalendar(models.TextChoices):
+    BY_LANGUAGE = "", _("As the language has it")
+    GREGORIAN = "gregorian", _("Gregorian")
+    SOLAR_HIJRI = "solar_hijri", _("Solar Hijri")
+
+
+class DateDigits(models.TextChoices):
+    BY_LANGUAGE = "", _("As the language has it")
+    LATIN = "latin", _("Latin (0123)")
+    PERSIAN = "persian", _("Persian (۰۱۲۳)")
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.VIEWER)
     teams = models.ManyToManyField(
         Team, related_name="members", blank=True, verbose_name=_("teams")
+    )
+    # How this user reads dates (docket.lib.dates); empty: as their page's language has it.
+    date_calendar = models.CharField(
+        _("calendar"), max_length=12, choices=DateCalendar, blank=True, default=""
+    )
+    date_digits = models.CharField(
+        _("digits"), max_length=8, choices=DateDigits, blank=True, default=""
     )
 
     class Meta:

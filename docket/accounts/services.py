@@ -15,9 +15,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from docket.accounts.auditing import acting_as
-from docket.accounts.models import Role, Team, User
+from docket.accounts.models import DateCalendar, DateDigits, Role, Team, User
 from docket.api import tokens
 from docket.api.models import ApiToken
+from docket.audit.log import record
+from docket.audit.models import Action
 
 
 def generate_password() -> str:
@@ -198,3 +200,20 @@ def reset_two_factor(*, actor: User, user: User) -> bool:
             device.delete()
         recovery = StaticDevice.objects.filter(user=user).delete()[0]
     return bool(devices) or bool(recovery)
+
+
+@transaction.atomic
+def set_date_preferences(*, user: User, calendar: str, digits: str) -> bool:
+    """A user's own choice of calendar and digits for the dates they read. Anyone may make
+    it for themselves and no one for another: it changes what they see, not what they may
+    see. Returns whether anything changed."""
+    if calendar not in DateCalendar.values or digits not in DateDigits.values:
+        raise ValidationError(_("Choose a calendar and digits from the list."))
+    before = {"date_calendar": user.date_calendar, "date_digits": user.date_digits}
+    after = {"date_calendar": calendar, "date_digits": digits}
+    if before == after:
+        return False
+    user.date_calendar, user.date_digits = calendar, digits
+    user.save(update_fields=["date_calendar", "date_digits"])
+    record(Action.CHANGE, actor=user, target=user, detail={"settings": after})
+    return True

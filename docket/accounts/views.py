@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +26,7 @@ from docket.accounts import services, twofactor
 from docket.accounts.addresses import client_address
 from docket.accounts.confirmation import changes_need_recent_confirmation, mark_confirmed
 from docket.accounts.forms import DetailsForm, RoleForm, TeamForm, TeamsForm, UserCreateForm
-from docket.accounts.models import Team, User
+from docket.accounts.models import DateCalendar, DateDigits, Team, User
 from docket.api.models import ApiToken
 from docket.audit.log import record
 from docket.audit.models import Action
@@ -161,6 +162,38 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "secret": twofactor.secret_text(device),
             "next": _next(request),
         },
+    )
+
+
+class DateSettingsForm(forms.Form):
+    date_calendar = forms.ChoiceField(
+        label=gettext_lazy("Calendar"), choices=DateCalendar.choices, required=False
+    )
+    date_digits = forms.ChoiceField(
+        label=gettext_lazy("Digits"), choices=DateDigits.choices, required=False
+    )
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: how dates are shown to them."""
+    user = cast(User, request.user)
+    form = DateSettingsForm(
+        request.POST or None,
+        initial={"date_calendar": user.date_calendar, "date_digits": user.date_digits},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_date_preferences(
+            user=user,
+            calendar=form.cleaned_data["date_calendar"],
+            digits=form.cleaned_data["date_digits"],
+        )
+        messages.success(request, _("Your settings are saved."))
+        return redirect("account_settings")
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "example": timezone.localdate()},
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.models import User
 from docket.audit.models import Action, AuditEntry
+from docket.lib.forms import DayField
 
 
 class AuditFilter(forms.Form):
@@ -19,12 +20,8 @@ class AuditFilter(forms.Form):
     )
     who = forms.CharField(label=_("Who (user name)"), required=False, max_length=150)
     record_type = forms.CharField(label=_("Record type"), required=False, max_length=60)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = DayField(label=_("From"), required=False)
+    until = DayField(label=_("Until"), required=False)
 
 
 @login_required

@@ -27,11 +27,12 @@ from docket.cases.models import (
     Source,
     SourceKind,
 )
+from docket.lib.dates import ENTRY_HELP
 from docket.lib.forms import RecordsField, offer_teams
 from docket.people.models import Person
 
 # The model fields' empty help text would otherwise hide PartialDateFormField's own.
-PARTIAL_DATE_HELP = _("YYYY, YYYY-MM or YYYY-MM-DD; add ~ if approximate")
+PARTIAL_DATE_HELP = ENTRY_HELP
 
 # Fields an event type may ask for (EventType.fields), in the order the form shows them.
 EXTRA_EVENT_FIELDS = ("charged", "document", "destination")

@@ -38,6 +38,7 @@ from docket.cases.models import (
 )
 from docket.lib import bulk
 from docket.lib.crypto import DecryptionError, open_bytes, seal_bytes
+from docket.lib.dates import refuse_future
 from docket.lib.records import Record
 from docket.lib.services import owning_team, require_deleter, require_editable, require_writer
 from docket.lib.versioning import restore, save_versioned, soft_delete
@@ -199,6 +200,11 @@ def update_event(
 
 def _clean_event(event: Event) -> None:
     event.full_clean(exclude=["case"])
+    try:
+        # A start after today is a slip of the keyboard (2031 for 2021), never a plan.
+        refuse_future(event.start)
+    except ValidationError as error:
+        raise ValidationError({"start": error.messages}) from None
     if event.start and event.end and event.end.latest() < event.start.earliest():
         raise ValidationError({"end": _("The end comes before the start.")})
     # Fields that only some types use are cleared on the others, so nothing stale lingers.

@@ -28,6 +28,7 @@ from docket.letters.models import Letter, Response
 from docket.letters.pdf import letter_date
 from docket.letters.redaction import public_text
 from docket.letters.text import person_label
+from docket.lib.dates import list_separator
 from docket.people.models import Person
 
 
@@ -126,7 +127,7 @@ def _event_lines(
                 date=str(event.start or ""),
                 end=str(event.end or ""),
                 kind=str(event.type),
-                place=", ".join(
+                place=list_separator().join(
                     part for part in (event.place_name, str(event.place_country.name or "")) if part
                 ),
                 authority=event.authority.name if event.authority else "",

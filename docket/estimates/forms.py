@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.cases.models import EventType
 from docket.estimates.mse import METHODS
+from docket.lib.forms import DayField
 
 LISTS_BY = (
     ("source", _("each source")),
@@ -21,8 +22,8 @@ class EstimateForm(forms.Form):
     event_type = forms.ModelChoiceField(
         label=_("Victims of"), queryset=EventType.objects.all(), to_field_name="code"
     )
-    start = forms.DateField(label=_("From"), required=False, help_text=_("YYYY-MM-DD"))
-    end = forms.DateField(label=_("To"), required=False)
+    start = DayField(label=_("From"), required=False)
+    end = DayField(label=_("To"), required=False)
     lists_by = forms.ChoiceField(label=_("A list is"), choices=LISTS_BY, initial="source")
     strata_by = forms.ChoiceField(
         label=_("Estimate apart by"), choices=STRATA_BY, initial="", required=False

@@ -19,7 +19,7 @@ from docket.accounts.models import User
 from docket.cases.forms import PlainForm, VersionedForm
 from docket.cases.models import Authority, Case
 from docket.letters.models import AnswerStatus, Channel, Dispatch, Letter, Question, ReplyChannel
-from docket.lib.forms import RecordsField, offer_teams
+from docket.lib.forms import DayField, RecordsField, offer_teams
 
 
 class LetterState:
@@ -194,9 +194,7 @@ class SendForm(PlainForm):
             "record how and when it went."
         ),
     )
-    sent_on = forms.DateField(
-        label=_("Sent on"), widget=forms.DateInput(attrs={"type": "date"}), required=True
-    )
+    sent_on = DayField(label=_("Sent on"), required=True)
 
     def __init__(self, *args: Any, dispatches: Sequence[Dispatch], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -286,9 +284,7 @@ class ReplyForm(AnswersMixin, PlainForm):
     authority = forms.ModelChoiceField(
         label=_("From"), queryset=Authority.objects.none(), empty_label=None
     )
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = DayField(label=_("Received on"))
     via = forms.ChoiceField(label=_("Received by"), choices=ReplyChannel.choices)
     body = forms.CharField(
         label=_("What the reply says"),

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from docket.letters import decoding
 from docket.letters.decoding import Attachment
 from docket.letters.models import REFERENCE_ALPHABET, REFERENCE_PREFIX, Dispatch
-from docket.letters.text import plain_text
+from docket.letters.text import citations, plain_text, render_markdown
+from docket.lib.email import html_email
 
 REFERENCE = re.compile(rf"{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{8}}")
 ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
@@ -38,15 +39,29 @@ def subject(dispatch: Dispatch) -> str:
 
 
 def compose(
-    dispatch: Dispatch, *, attachment: tuple[str, bytes, str] | None = None
+    dispatch: Dispatch,
+    *,
+    attachment: tuple[str, bytes, str] | None = None,
+    on: date | None = None,
 ) -> EmailMessage:
-    """The email for one recipient's copy; sets the copy's Message-ID."""
+    """The email for one recipient's copy, dated `on` (its sending day); sets the copy's
+    Message-ID. HTML in the letter's language and direction, with a plain-text part."""
     domain = settings.REPLY_ADDRESS.partition("@")[2] or "localhost"
     dispatch.message_id = make_msgid(idstring=dispatch.reference, domain=domain)
-    message = EmailMessage(
+    letter = dispatch.letter
+    message = html_email(
         subject=subject(dispatch),
-        body=plain_text(dispatch.letter),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        text=plain_text(letter),
+        template="letters/email/letter.html",
+        context={
+            "letter": letter,
+            "date": on or dispatch.sent_on or timezone.localdate(),
+            "reference": dispatch.reference,
+            "body": render_markdown(letter.body),
+            "citations": citations(letter),
+            "questions": list(letter.questions.order_by("number")),
+        },
+        language=letter.language,
         to=[dispatch.authority.email],
         reply_to=[reply_address(dispatch.reference)],
         headers={"Message-ID": dispatch.message_id},

@@ -14,10 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from docket.accounts.models import Team
@@ -41,6 +40,8 @@ from docket.letters.models import (
     Response,
 )
 from docket.letters.pdf import pdf_attachment
+from docket.lib.dates import list_separator, show_date
+from docket.lib.email import html_email
 from docket.lib.services import owning_team, require_editable, require_writer
 from docket.lib.versioning import save_versioned
 
@@ -306,11 +307,12 @@ def send_copies(
         missing = [copy.authority.name for copy in copies_list if not copy.authority.email]
         if missing:
             raise ValidationError(
-                _("No email address is known for: %(names)s.") % {"names": ", ".join(missing)}
+                _("No email address is known for: %(names)s.")
+                % {"names": list_separator().join(missing)}
             )
     for copy in copies_list:
         if channel == Channel.EMAIL:
-            message = mail.compose(copy, attachment=pdf_attachment(copy, on=sent_on))
+            message = mail.compose(copy, attachment=pdf_attachment(copy, on=sent_on), on=sent_on)
             try:
                 message.send()
             except (SMTPException, OSError) as error:
@@ -683,7 +685,11 @@ def follow_up(*, actor: Any, letter: Letter, as_of: date | None = None) -> Lette
                 "On %(date)s we wrote to you about the matters below. We have not yet received "
                 "an answer to the following questions, which we repeat."
             )
-            % {"date": sent_on.isoformat() if sent_on else "—"},
+            % {
+                "date": show_date(sent_on, language=letter.language, printed=True)
+                if sent_on
+                else "—"
+            },
             language=letter.language,
             recipients=list(Authority.objects.filter(pk__in=owing)),
             cases=list(Case.objects.visible_to(actor).filter(pk__in=letter.cases.all())),
@@ -754,7 +760,7 @@ def _remind(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
     values = {
         "title": letter.title,
         "authority": dispatch.authority.name,
-        "due": due_on.isoformat(),
+        "due": show_date(due_on),
         "open": count,
     }
     if kind == "due":
@@ -776,4 +782,11 @@ def _remind(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
             % values
         )
         link = settings.SITE_URL + reverse("letters:letter_follow_up", args=[letter.pk])
-    send_mail(subject, f"{body}\n\n{link}\n", None, [owner.email])
+    html_email(
+        subject=subject,
+        text=f"{body}\n\n{link}\n",
+        template="letters/email/reminder.html",
+        context={"body": body, "link": link},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        to=[owner.email],
+    ).send()

@@ -28,6 +28,7 @@ from django.utils.translation import override
 from docket.accounts.permissions import Confidentiality
 from docket.cases.models import Case
 from docket.letters.models import Letter
+from docket.lib.dates import list_separator
 from docket.people.models import Person
 
 # Enough for a letter: paragraphs, emphasis, lists, quotations, headings, links, tables.
@@ -116,7 +117,7 @@ def plain_text(letter: Letter) -> str:
         with override(letter.language):
             lines.append(_("Cases cited:"))
         for item in cited:
-            who = ", ".join(item.persons)
+            who = list_separator(letter.language).join(item.persons)
             if item.full:
                 lines.append(f"- {item.number}. {item.title} ({who}): {item.summary}".rstrip(": "))
             else:

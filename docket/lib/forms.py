@@ -1,31 +1,28 @@
 """Form pieces shared by every app's forms."""
 
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from docket.lib.dates import DAY_HELP, ENTRY_HELP, parse_entry
 from docket.lib.partialdate import PartialDate
 from docket.lib.records import MAX_ID
 
 
 class PartialDateFormField(forms.Field):
-    """A text box that takes "1975", "1975-03", "1975-03-02", each optionally ending in "~"."""
-
-    default_error_messages = {
-        "invalid": _(
-            "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD, with ~ at the end if approximate."
-        )
-    }
+    """A text box that takes "1975", "1975-03", "1975-03-02", each optionally ending in
+    "~", or a Solar Hijri date ("۱۳۵۴/۰۱/۱۲"): docket.lib.dates.parse_entry. A text box,
+    not the browser's date picker, whose format follows the computer's settings."""
 
     def __init__(self, **kwargs: Any) -> None:
         # CharField-only options the model field's formfield() passes along.
         kwargs.pop("max_length", None)
         kwargs.pop("empty_value", None)
         # A model field passes its help text, often empty: empty means the format hint.
-        kwargs["help_text"] = kwargs.get("help_text") or _(
-            "YYYY, YYYY-MM or YYYY-MM-DD; add ~ if approximate"
-        )
+        kwargs["help_text"] = kwargs.get("help_text") or ENTRY_HELP
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"}))
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -35,10 +32,38 @@ class PartialDateFormField(forms.Field):
         text = str(value).strip() if value is not None else ""
         if not text:
             return None
-        try:
-            return PartialDate.parse(text)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return parse_entry(text)
+
+
+class DayInput(forms.DateInput):
+    """A date typed as text, shown back as YYYY-MM-DD."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={"placeholder": "YYYY-MM-DD", "autocomplete": "off", **(attrs or {})},
+            format="%Y-%m-%d",
+        )
+
+
+class DayField(forms.DateField):
+    """A whole date (year, month and day) typed as text, in either calendar: the messages
+    of docket.lib.dates.parse_entry say what is wrong ("February 1980 has only 29 days")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", DAY_HELP)
+        kwargs.setdefault("widget", DayInput())
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        return parse_entry(str(value), partial=False).earliest()
 
 
 class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]

@@ -41,11 +41,11 @@ from django.db.models import Field, ForeignKey, ManyToManyField, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from docket.lib.dates import show_date, show_datetime
 from docket.lib.partialdate import PartialDate
 
 # Bookkeeping every record carries; soft deletion is shown as the kind of a version instead.
@@ -117,12 +117,10 @@ def _plain_text(field: Field[Any, Any], value: Any) -> str:
         return _("Unknown") if field.get_internal_type() == "BooleanField" else EMPTY
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if isinstance(value, PartialDate):
-        return value.isoformat()
     if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    if isinstance(value, date):
-        return formats.date_format(value, "DATE_FORMAT")
+        return show_datetime(value)
+    if isinstance(value, PartialDate | date):
+        return show_date(value)
     name = getattr(value, "name", None)
     if isinstance(name, str) and hasattr(value, "code"):
         # A django-countries Country: its name in the reader's language.

@@ -32,12 +32,14 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.models import Team
 from docket.accounts.permissions import Confidentiality
+from docket.lib.dates import parse_entry
 from docket.lib.partialdate import PartialDate
 from docket.lib.records import MAX_ID
 from docket.search.documents import (
@@ -82,10 +84,26 @@ def _ints(values: Iterable[str], *, low: int = 0) -> list[int]:
 
 
 def _partial(text: str | None) -> PartialDate | None:
+    """A date bound as typed (either calendar); None for a bad one, which the page reports
+    (`date_problems`)."""
     try:
-        return PartialDate.parse(text) if text else None
-    except ValueError:
+        return parse_entry(text) if text and text.strip() else None
+    except ValidationError:
         return None
+
+
+def date_problems(data: QueryDict) -> dict[str, str]:
+    """What is wrong with each date bound typed ("from", "to"), so a page can say it
+    rather than drop the bound silently."""
+    problems: dict[str, str] = {}
+    for name in ("from", "to"):
+        text = data.get(name) or ""
+        if text.strip():
+            try:
+                parse_entry(text)
+            except ValidationError as error:
+                problems[name] = error.messages[0]
+    return problems
 
 
 @dataclass(frozen=True)

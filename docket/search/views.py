@@ -20,7 +20,7 @@ from docket.accounts.models import User
 from docket.lib.access import get_visible
 from docket.search.documents import KINDS
 from docket.search.engine import search
-from docket.search.facets import EventFilters, EventSearch
+from docket.search.facets import EventFilters, EventSearch, date_problems
 from docket.search.forms import PLACE_PARAMETERS, SavedSearchForm
 from docket.search.models import SavedSearch
 
@@ -67,6 +67,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     chosen = _kept(request.GET)
     context = {
         "filters": filters,
+        # A date bound that is not a date is said, with what was typed, not dropped silently.
+        "date_problems": date_problems(request.GET),
         "page": page,
         "chosen": chosen,
         "chosen_query": chosen.urlencode(),

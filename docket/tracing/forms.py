@@ -14,7 +14,7 @@ from docket.accounts.models import Team, User
 from docket.accounts.permissions import Confidentiality
 from docket.cases.forms import PlainForm
 from docket.cases.models import Authority, Case
-from docket.lib.forms import PartialDateFormField, offer_teams
+from docket.lib.forms import DayField, DayInput, PartialDateFormField, offer_teams
 from docket.lib.records import MAX_ID
 from docket.people.models import Person, RelationshipKind, Script
 from docket.people.services import NameInput
@@ -28,7 +28,7 @@ from docket.tracing.models import (
 )
 from docket.tracing.services import Intake, NewPerson
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 
 
 class PersonNumberField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -77,7 +77,7 @@ class IntakeForm(PlainForm):
     sought_father_name = forms.CharField(label=_("Father's name"), required=False, max_length=200)
     sought_birth_date = PartialDateFormField(label=_("Birth date"), required=False)
     last_known_place = forms.CharField(label=_("Last known place"), required=False, max_length=200)
-    last_contact = forms.DateField(label=_("Last contact"), required=False, widget=DATE)
+    last_contact = DayField(label=_("Last contact"), required=False, widget=DATE)
     relationship_kind = forms.ModelChoiceField(
         queryset=RelationshipKind.objects.all(),
         required=False,
@@ -150,7 +150,7 @@ class IntakeForm(PlainForm):
 
 class StepForm(PlainForm):
     to = forms.ChoiceField(label=_("New status"), choices=TracingStatus.choices)
-    on = forms.DateField(label=_("On"), widget=DATE, required=False)
+    on = DayField(label=_("On"), widget=DATE, required=False)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -179,8 +179,8 @@ class ConsentForm(PlainForm):
     to_public = forms.BooleanField(
         label=_("Towards anyone (the public), not only the requester"), required=False
     )
-    on = forms.DateField(label=_("On"), widget=DATE, initial=timezone.localdate)
-    expires_on = forms.DateField(label=_("Until (last day)"), widget=DATE, required=False)
+    on = DayField(label=_("On"), widget=DATE, initial=timezone.localdate)
+    expires_on = DayField(label=_("Until (last day)"), widget=DATE, required=False)
     how = forms.ChoiceField(label=_("How recorded"), choices=ConsentMethod.choices)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -189,7 +189,7 @@ class ConsentForm(PlainForm):
 
 class AttemptForm(PlainForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    date = DayField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     channel = forms.CharField(label=_("Channel"), required=False, max_length=200)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
     refused_by = forms.ModelChoiceField(
@@ -208,15 +208,15 @@ class MessageForm(PlainForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
-    written_on = forms.DateField(label=_("Written on"), widget=DATE, initial=timezone.localdate)
+    written_on = DayField(label=_("Written on"), widget=DATE, initial=timezone.localdate)
 
 
 class DeliveryForm(PlainForm):
-    delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE, required=False)
+    delivered_on = DayField(label=_("Delivered on"), widget=DATE, required=False)
     reply = forms.CharField(
         label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"})
     )
-    reply_on = forms.DateField(label=_("Reply received on"), widget=DATE, required=False)
+    reply_on = DayField(label=_("Reply received on"), widget=DATE, required=False)
 
 
 class EventConfirmForm(PlainForm):

@@ -7,14 +7,24 @@ WeasyPrint set-up (docket.letters.pdf): its own stylesheet, nothing fetched.
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from docket.letters.pdf import FetchNothing
 from docket.tracing.consent import Disclosure
 
 
 def reply_html(told: Disclosure) -> str:
+    """In the language of the page it is asked from, set right to left for Persian as the
+    Persian letter PDF is (docket/letters/templates/letters/pdf/letter.html)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
     return render_to_string(
-        "tracing/pdf/reply.html", {"told": told, "letterhead": settings.LETTERHEAD}
+        "tracing/pdf/reply.html",
+        {
+            "told": told,
+            "letterhead": settings.LETTERHEAD,
+            "language": language,
+            "rtl": translation.get_language_info(language)["bidi"],
+        },
     )
 
 

@@ -22,6 +22,7 @@ from docket.audit.models import Action
 from docket.cases import services as case_services
 from docket.cases.models import Authority, Case, Event, EventType, InvolvementRole
 from docket.lib import bulk
+from docket.lib.dates import show_date
 from docket.lib.partialdate import PartialDate
 from docket.lib.services import owning_team, require_editable, require_writer
 from docket.people import merges
@@ -293,6 +294,7 @@ def move_request(
     day = on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"on": _("A step cannot be dated in the future.")})
+    _not_before_opening(request, day, "on")
     before = request.status
     request.status = to
     fields = ["status"]
@@ -308,6 +310,17 @@ def move_request(
 
 
 # Consent and refusal
+
+
+def _not_before_opening(request: TracingRequest, day: date, name: str) -> None:
+    """Nothing about a request happens before it was opened: an earlier day is a typo."""
+    if request.opened_on is not None and day < request.opened_on:
+        raise ValidationError(
+            {
+                name: _("The request was opened on %(opened)s: this cannot be dated before it.")
+                % {"opened": show_date(request.opened_on)}
+            }
+        )
 
 
 def _checked_day(day: date, name: str) -> date:
@@ -373,7 +386,7 @@ def check_not_revived(
                     "This was withdrawn or refused on %(day)s: a consent given on or before "
                     "that day cannot bring it back; record the day they agreed again."
                 )
-                % {"day": ended.isoformat()}
+                % {"day": show_date(ended)}
             }
         )
 

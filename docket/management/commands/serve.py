@@ -4,9 +4,10 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gunicorn.app.base import BaseApplication
+
+from docket.lib.static import collect_if_changed
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                 "(for example DOCKET_ALLOWED_HOSTS=docket.example.org) before serving."
             )
         self.check(display_num_errors=False)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_if_changed()
         scheme = "https" if settings.HTTPS else "http"
         if not without_background_worker:
             self._start_background_worker()

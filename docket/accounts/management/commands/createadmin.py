@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Role, User
 from docket.accounts.services import create_administrator, reset_password
+from docket.cli import invoked_as
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 f"Log in as an existing administrator ({names}). Forgot the password? "
-                "Run: docket createadmin --reset-password --username NAME"
+                f"Run: {invoked_as()} createadmin --reset-password --username NAME"
             )
             return
         if User.objects.filter(username=username).exists():
