@@ -74,6 +74,8 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "set_language": Post(),
     "people:person_list": Post(),
     "people:person_create": Post(),
+    "people:person_find": Post(),
+    "people:person_quick": Post(),
     "people:deleted_list": Post(),
     "people:person_detail": Post("person"),
     "people:person_edit": Post("person"),

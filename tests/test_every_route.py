@@ -186,6 +186,11 @@ ROUTES: dict[str, Check] = {
         counted="persons",
     ),
     "people:person_create": Page(allowed=CREATORS),
+    # The finder's JSON: only persons the reader may see, by any spelling or by number.
+    "people:person_find": Page(
+        queries=("", "?q=MARKER", "?q=Azar", "?q=زهره", "?q=1", "?lookalike=1&q=Azar MARKER")
+    ),
+    "people:person_quick": Page(allowed=CREATORS, queries=("", "?partial=1&name=Azar")),
     "people:deleted_list": Page(allowed=DELETERS, lists_deleted=True),
     "people:person_detail": Detail("person"),
     "people:person_edit": Detail("person", access="edit"),

@@ -28,6 +28,7 @@ from docket.cases.models import (
     SourceKind,
 )
 from docket.lib.forms import RecordsField, offer_teams
+from docket.people.forms import PersonFinderField, finder_for
 from docket.people.models import Person
 
 # The model fields' empty help text would otherwise hide PartialDateFormField's own.
@@ -206,25 +207,25 @@ class EventForm(VersionedForm):
 class InvolvementForm(PlainForm):
     """One person's role in an event; a row left without a person is ignored."""
 
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), required=False
-    )
+    person = PersonFinderField(label=_("Person"), required=False)
     role = forms.ModelChoiceField(
         label=_("Role"), queryset=InvolvementRole.objects.all(), required=False
     )
 
     def __init__(
-        self, *args: Any, persons: QuerySet[Person], offered: QuerySet[Person], **kwargs: Any
+        self,
+        *args: Any,
+        persons: QuerySet[Person],
+        user: User | None = None,
+        offered: QuerySet[Person] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Rows are told apart by number, so each label names its own select.
+        # Rows are told apart by number, so each label names its own input.
         number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
-        field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.label = _("Person %(number)d") % {"number": number}
+        self.fields["person"].label = _("Person %(number)d") % {"number": number}
         self.fields["role"].label = _("Role of person %(number)d") % {"number": number}
-        field.queryset = persons
-        field.widget.choices = [("", _("— nobody —")), *_labelled(offered)]
+        finder_for(self.fields["person"], user, persons)
 
     def clean(self) -> dict[str, Any]:
         values = super().clean() or {}
@@ -233,7 +234,30 @@ class InvolvementForm(PlainForm):
         return values
 
 
-InvolvementFormSet = forms.formset_factory(InvolvementForm, extra=2, max_num=50, validate_max=True)
+class BaseInvolvementFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[tuple[int, int]] = set()
+        for form in self.forms:
+            person, role = form.cleaned_data.get("person"), form.cleaned_data.get("role")
+            if not (person and role):
+                continue
+            if (person.pk, role.pk) in seen:
+                raise forms.ValidationError(
+                    _(
+                        "%(person)s is named twice as %(role)s in this event: name a person once "
+                        "in each role."
+                    )
+                    % {"person": person.display_name, "role": role.label},
+                    code="twice",
+                )
+            seen.add((person.pk, role.pk))
+
+
+InvolvementFormSet = forms.formset_factory(
+    InvolvementForm, formset=BaseInvolvementFormSet, extra=2, max_num=50, validate_max=True
+)
 
 
 class SourceFilterForm(PlainForm):

@@ -43,7 +43,15 @@ from docket.cases.forms import (
     SourceFilterForm,
     SourceForm,
 )
-from docket.cases.models import Authority, Case, Event, Evidence, Involvement, Source
+from docket.cases.models import (
+    Authority,
+    Case,
+    Event,
+    Evidence,
+    Involvement,
+    InvolvementRole,
+    Source,
+)
 from docket.law.rights import articles_engaged, load_rules
 from docket.letters import scorecards
 from docket.letters.figures import authority_figures
@@ -401,10 +409,6 @@ def _event_forms(
     """The event form and the formset of persons involved, bound on POST."""
     bound = data if data is not None else (request.POST or None)
     visible_persons = Person.objects.visible_to(user)
-    involved = Q(cases=case)
-    if event is not None:
-        involved |= Q(involvements__event=event)
-    offered_persons = visible_persons.filter(involved).distinct()
 
     visible_sources = Source.objects.visible_to(user)
     keep = _ids(request.POST.getlist("sources"))
@@ -423,6 +427,13 @@ def _event_forms(
             {"person": involvement.person_id, "role": involvement.role_id}
             for involvement in event.involvements.filter(person__in=visible_persons)
         ]
+    elif bound is None:
+        # A new event of a case of one person starts with that person, as the victim;
+        # only on the blank form: a posted form says itself who is in it.
+        only = list(visible_persons.filter(cases=case).values_list("pk", flat=True)[:2])
+        if len(only) == 1 and case.persons.count() == 1:
+            victim = InvolvementRole.objects.filter(code="victim").first()
+            rows = [{"person": only[0], "role": victim.pk if victim else None}]
     if request.method == "GET" and request.headers.get("HX-Request"):
         # Redrawing the fields a type asks for: keep what the user has typed in them.
         initial = {**initial, **request.GET.dict()}
@@ -438,7 +449,7 @@ def _event_forms(
         bound,
         initial=rows,
         prefix="persons",
-        form_kwargs={"persons": visible_persons, "offered": offered_persons},
+        form_kwargs={"persons": visible_persons, "user": user},
     )
     return form, formset
 
