@@ -115,6 +115,7 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "cases:case_history": Post("case"),
     "cases:case_version": Post("case", versioned=True),
     "cases:event_create": Post("case"),
+    "cases:relative_refusal": Post("case"),
     "cases:event_edit": Post("event"),
     "cases:event_delete": Post("event"),
     "cases:event_history": Post("event"),

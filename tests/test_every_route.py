@@ -231,6 +231,7 @@ ROUTES: dict[str, Check] = {
     "cases:event_create": Detail(
         "case", access="edit", queries=("", "?type=1", "?sources=1"), htmx=True
     ),
+    "cases:relative_refusal": Detail("case", access="edit"),
     "cases:event_edit": Detail("event", access="edit"),
     "cases:event_delete": Detail("event", access="delete"),
     "cases:event_history": Detail("event"),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from docket.accounts.models import User
+from docket.accounts.models import Role, User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
 from docket.cases import figures as case_figures
 from docket.cases import services
@@ -40,6 +40,7 @@ from docket.cases.forms import (
     EventForm,
     EvidenceForm,
     InvolvementFormSet,
+    RelativeRefusalForm,
     SourceFilterForm,
     SourceForm,
 )
@@ -505,6 +506,68 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The event was added."))
             return redirect(reverse("cases:case_detail", args=[case.pk]) + f"#event-{event.pk}")
     return _event_page(request, case, None, form, formset)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relative_refusal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A family member's refused visa or visit, from the case, in one form and one
+    transaction (services.record_relative_refusal)."""
+    from docket.linkage.lookalike import Lookalike, lookalikes
+    from docket.people.services import NameInput
+
+    user = _user(request)
+    case = get_visible(Case, user, pk, action="edit")
+    data = request.POST if request.method == "POST" else None
+    form = RelativeRefusalForm(data, user=user, case=case, persons=Person.objects.visible_to(user))
+    alike: list[Lookalike] = []
+    if data is not None and form.is_valid():
+        values = form.cleaned_data
+        relative: Person | services.NewRelative = values["relative"]
+        if not relative:
+            names = form.new_names()
+            alike = lookalikes(
+                user, [(text, "full") for text, _script in names], values["birth_date"]
+            )
+            in_team = case.team_id is not None and (
+                user.role == Role.ADMINISTRATOR or user.teams.filter(pk=case.team_id).exists()
+            )
+            relative = services.NewRelative(
+                names=[NameInput(text, script) for text, script in names],
+                fields={
+                    "birth_date": values["birth_date"],
+                    "confidentiality": case.confidentiality,
+                },
+                team=case.team if in_team else None,
+            )
+        if not alike or values["save_anyway"]:
+            try:
+                event = services.record_relative_refusal(
+                    actor=user,
+                    case=case,
+                    person=values["person"],
+                    relative=relative,
+                    kind=values["kind"],
+                    type=values["type"],
+                    start=values["start"],
+                    authority=values["authority"],
+                    description=values["description"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                if isinstance(error, ValidationError):
+                    _show_errors(form, error)
+                else:
+                    form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The family member, their relationship and the refusal were recorded."),
+                )
+                return redirect(reverse("cases:case_detail", args=[case.pk]) + f"#event-{event.pk}")
+    context = {"case": case, "form": form, "lookalikes": alike}
+    return render(
+        request, "cases/relative_refusal.html", context, status=400 if form.errors else 200
+    )
 
 
 def _visible_event(request: HttpRequest, pk: int) -> Event:
