@@ -174,6 +174,7 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "tracing:match_decide": Post("person"),
     "tracing:consent_add": Post("person"),
     "tracing:consent_withdraw": Post("person"),
+    "tracing:match_propose": Post("person"),
     "tracing:attempt_add": Post("person"),
     "tracing:message_add": Post("person"),
     "tracing:message_update": Post("person"),
