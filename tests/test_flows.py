@@ -43,7 +43,7 @@ def _found(client, text, **extra):
 # The finder
 
 
-@pytest.mark.parametrize("typed", ["Mahdi Rustamy", "مهدي رستمي", "rostami", "Mehdy"])
+@pytest.mark.parametrize("typed", ["Mahdi Rustamy", "مهدي رستمي", "rostami", "Mehdy", "Rosta"])
 def test_the_finder_finds_a_person_by_any_spelling_or_script(
     logged_in, documenter, rostami, theirs, typed
 ):
@@ -124,6 +124,26 @@ def test_a_person_is_added_from_the_finder_through_the_service_and_audited(
     assert AuditEntry.objects.filter(
         action="create", object_type="people.person", object_id=str(person.pk)
     ).exists()
+
+
+def test_a_person_added_from_the_finder_is_queued_for_duplicate_detection(
+    logged_in, documenter, team, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(documenter).post(
+            reverse("people:person_quick"),
+            {
+                "name": "Parisa Kamali",
+                "other_script": "persian",
+                "confidentiality": "internal",
+                "team": team.pk,
+            },
+        )
+    assert response.status_code == 302
+    queued = DBTaskResult.objects.filter(task_path__endswith="find_duplicates_of_new_persons")
+    assert queued.count() == 1
 
 
 def test_a_viewer_may_not_add_a_person_from_the_finder(logged_in, viewer):
@@ -325,3 +345,21 @@ def test_a_viewer_may_not_record_a_family_members_refusal(logged_in, viewer, dos
     )
     assert response.status_code == 403
     assert Person.objects.count() == 1
+
+
+def test_the_forms_of_these_flows_point_their_descriptions_at_what_exists(
+    logged_in, documenter, dossier
+):
+    from tests.test_tracing_flows import _check_form_markup, _parsed
+
+    client = logged_in(documenter)
+    for url in (
+        reverse("cases:event_create", args=[dossier.pk]),
+        reverse("cases:relative_refusal", args=[dossier.pk]),
+        reverse("people:person_create"),
+        reverse("people:person_quick"),
+    ):
+        _check_form_markup(client.get(url).text)
+    for url in (reverse("search:search") + "?q=Rostami", reverse("search:event_list")):
+        page = _parsed(client.get(url).text)
+        assert not [item for item in page.described if item not in page.ids], url

@@ -325,7 +325,7 @@ class RelativeRefusalForm(PlainForm):
         person.queryset = persons.filter(cases=case)
         person.widget.choices = [
             (p.pk, p.display_name) for p in person.queryset.prefetch_related("names")
-        ]  # type: ignore[attr-defined]
+        ]
         if not self.is_bound:
             only = list(person.queryset.values_list("pk", flat=True)[:2])
             if len(only) == 1:
@@ -354,7 +354,7 @@ class RelativeRefusalForm(PlainForm):
     def new_names(self) -> list[tuple[str, str]]:
         """(name, script) of a new family member, in the order given."""
         values = self.cleaned_data
-        names = []
+        names: list[tuple[str, str]] = []
         text = (values.get("name") or "").strip()
         if text:
             persian = any("\u0600" <= char <= "\u06ff" for char in text)

@@ -62,7 +62,7 @@ from docket.lib.history import FieldValue, history_page, record_values, version_
 from docket.lib.records import MAX_ID, Record
 from docket.lib.services import require_editable
 from docket.lib.versioning import StaleEdit
-from docket.people.forms import with_name_like
+from docket.people.finder import find_persons
 from docket.people.models import Person
 from docket.search.facets import case_facets
 
@@ -215,8 +215,8 @@ def person_choices(request: HttpRequest) -> HttpResponse:
     fragment = request.GET.get("name", "").strip()
     persons: list[Person] = []
     if fragment:
-        found = with_name_like(Person.objects.visible_to(_user(request)), fragment)
-        persons = list(found.prefetch_related("names").order_by("pk")[:FOUND])
+        # Any spelling, in either script (the search index's name keys), or a number.
+        persons = find_persons(_user(request), fragment, limit=FOUND)
     return render(request, "cases/person_choices.html", {"persons": persons, "name": fragment})
 
 

@@ -101,7 +101,7 @@ class PersonFinderField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def _set_queryset(self, queryset: Any) -> None:
         super()._set_queryset(queryset)  # type: ignore[misc]
         if isinstance(self.widget, PersonFinderInput):
-            self.widget.persons = self._queryset  # type: ignore[attr-defined]
+            self.widget.persons = self._queryset
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 

@@ -204,10 +204,15 @@ class MatchProposalForm(PlainForm):
         finder_for(self.fields["candidate"], user, Person.objects.visible_to(user))
 
 
+class ConsentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return _consent_label(obj)
+
+
 class WithdrawalForm(PlainForm):
     """Withdrawing a consent: which one, from which day, why, and a confirmation."""
 
-    consent = forms.ModelChoiceField(
+    consent = ConsentChoiceField(
         label=_("Consent to withdraw"),
         queryset=Consent.objects.none(),
         widget=forms.RadioSelect,
@@ -234,7 +239,6 @@ class WithdrawalForm(PlainForm):
         field = self.fields["consent"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = consents
-        field.label_from_instance = _consent_label  # type: ignore[method-assign]
 
     def clean_on(self) -> date:
         day: date = self.cleaned_data["on"]
