@@ -217,7 +217,6 @@ class InvolvementForm(PlainForm):
         *args: Any,
         persons: QuerySet[Person],
         user: User | None = None,
-        offered: QuerySet[Person] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
