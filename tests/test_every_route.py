@@ -189,6 +189,11 @@ ROUTES: dict[str, Check] = {
         counted="persons",
     ),
     "people:person_create": Page(allowed=CREATORS),
+    # The finder's JSON: only persons the reader may see, by any spelling or by number.
+    "people:person_find": Page(
+        queries=("", "?q=MARKER", "?q=Azar", "?q=زهره", "?q=1", "?lookalike=1&q=Azar MARKER")
+    ),
+    "people:person_quick": Page(allowed=CREATORS, queries=("", "?partial=1&name=Azar")),
     "people:deleted_list": Page(allowed=DELETERS, lists_deleted=True),
     "people:person_detail": Detail("person"),
     "people:person_edit": Detail("person", access="edit"),
@@ -229,6 +234,7 @@ ROUTES: dict[str, Check] = {
     "cases:event_create": Detail(
         "case", access="edit", queries=("", "?type=1", "?sources=1"), htmx=True
     ),
+    "cases:relative_refusal": Detail("case", access="edit"),
     "cases:event_edit": Detail("event", access="edit"),
     "cases:event_delete": Detail("event", access="delete"),
     "cases:event_history": Detail("event"),
@@ -374,7 +380,8 @@ ROUTES: dict[str, Check] = {
     "tracing:request_step": Detail("tracing_request", access="edit", method="POST"),
     "tracing:match_decide": Detail("tracing_request", access="edit", method="POST"),
     "tracing:consent_add": Detail("tracing_request", access="edit", method="POST"),
-    "tracing:consent_withdraw": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:match_propose": Detail("tracing_request", access="edit", method="POST"),
+    "tracing:consent_withdraw": Detail("tracing_request", access="edit"),
     "tracing:attempt_add": Detail("tracing_request", access="edit", method="POST"),
     "tracing:message_add": Detail("tracing_request", access="edit", method="POST"),
     "tracing:message_update": Detail("tracing_request", access="edit", method="POST"),

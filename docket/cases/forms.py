@@ -28,8 +28,9 @@ from docket.cases.models import (
     SourceKind,
 )
 from docket.lib.dates import ENTRY_HELP
-from docket.lib.forms import RecordsField, offer_teams
-from docket.people.models import Person
+from docket.lib.forms import PartialDateFormField, RecordsField, offer_teams
+from docket.people.forms import PersonFinderField, finder_for
+from docket.people.models import Person, RelationshipKind, Script
 
 # The model fields' empty help text would otherwise hide PartialDateFormField's own.
 PARTIAL_DATE_HELP = ENTRY_HELP
@@ -207,25 +208,24 @@ class EventForm(VersionedForm):
 class InvolvementForm(PlainForm):
     """One person's role in an event; a row left without a person is ignored."""
 
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), required=False
-    )
+    person = PersonFinderField(label=_("Person"), required=False)
     role = forms.ModelChoiceField(
         label=_("Role"), queryset=InvolvementRole.objects.all(), required=False
     )
 
     def __init__(
-        self, *args: Any, persons: QuerySet[Person], offered: QuerySet[Person], **kwargs: Any
+        self,
+        *args: Any,
+        persons: QuerySet[Person],
+        user: User | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Rows are told apart by number, so each label names its own select.
+        # Rows are told apart by number, so each label names its own input.
         number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
-        field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.label = _("Person %(number)d") % {"number": number}
+        self.fields["person"].label = _("Person %(number)d") % {"number": number}
         self.fields["role"].label = _("Role of person %(number)d") % {"number": number}
-        field.queryset = persons
-        field.widget.choices = [("", _("— nobody —")), *_labelled(offered)]
+        finder_for(self.fields["person"], user, persons)
 
     def clean(self) -> dict[str, Any]:
         values = super().clean() or {}
@@ -234,7 +234,135 @@ class InvolvementForm(PlainForm):
         return values
 
 
-InvolvementFormSet = forms.formset_factory(InvolvementForm, extra=2, max_num=50, validate_max=True)
+class BaseInvolvementFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[tuple[int, int]] = set()
+        for form in self.forms:
+            person, role = form.cleaned_data.get("person"), form.cleaned_data.get("role")
+            if not (person and role):
+                continue
+            if (person.pk, role.pk) in seen:
+                raise forms.ValidationError(
+                    _(
+                        "%(person)s is named twice as %(role)s in this event: name a person once "
+                        "in each role."
+                    )
+                    % {"person": person.display_name, "role": role.label},
+                    code="twice",
+                )
+            seen.add((person.pk, role.pk))
+
+
+InvolvementFormSet = forms.formset_factory(
+    InvolvementForm, formset=BaseInvolvementFormSet, extra=2, max_num=50, validate_max=True
+)
+
+
+class RelativeRefusalForm(PlainForm):
+    """A family member's refused visa or visit, from the case: who they are to which of
+    the case's persons (recorded already, or new: a name is enough), and the refusal."""
+
+    person = forms.ModelChoiceField(label=_("Person of the case"), queryset=Person.objects.none())
+    relative = PersonFinderField(
+        label=_("The family member, if recorded already"),
+        required=False,
+        help_text=_("Type a name in any spelling or script, or a number; leave empty to add them."),
+    )
+    name = forms.CharField(
+        label=_("Or the name of a family member not recorded yet"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    other_name = forms.CharField(
+        label=_("Their name in another script"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    other_script = forms.ChoiceField(
+        label=_("Script of that name"), choices=Script.choices, initial=Script.PERSIAN
+    )
+    birth_date = PartialDateFormField(
+        label=_("Their birth date"), required=False, help_text=PARTIAL_DATE_HELP
+    )
+    kind = forms.ModelChoiceField(
+        label=_("What the family member is to the person"),
+        queryset=RelationshipKind.objects.all(),
+        empty_label=_("Choose…"),
+    )
+    type = forms.ModelChoiceField(
+        label=_("What was refused"),
+        queryset=EventType.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    start = PartialDateFormField(label=_("Refused on"), required=False, help_text=PARTIAL_DATE_HELP)
+    authority = forms.ModelChoiceField(
+        label=_("Refused by"), queryset=Authority.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: the new family member is someone else"),
+        required=False,
+        help_text=_("Tick only after checking that the persons named above are not this one."),
+    )
+
+    def __init__(
+        self, *args: Any, user: User, case: Case, persons: QuerySet[Person], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        from docket.cases.services import RELATIVE_REFUSALS
+
+        person = self.fields["person"]
+        assert isinstance(person, forms.ModelChoiceField)  # noqa: S101 - declared above
+        person.queryset = persons.filter(cases=case)
+        person.widget.choices = [
+            (p.pk, p.display_name) for p in person.queryset.prefetch_related("names")
+        ]
+        if not self.is_bound:
+            only = list(person.queryset.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                self.initial.setdefault("person", only[0])
+        finder_for(self.fields["relative"], user, persons)
+        refusal = self.fields["type"]
+        assert isinstance(refusal, forms.ModelChoiceField)  # noqa: S101 - declared above
+        refusal.queryset = EventType.objects.filter(code__in=RELATIVE_REFUSALS)
+        self.fields["authority"].queryset = Authority.objects.alive()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        values = super().clean() or {}
+        has_name = bool(
+            (values.get("name") or "").strip() or (values.get("other_name") or "").strip()
+        )
+        if values.get("relative") and has_name:
+            self.add_error(
+                "name", _("Either choose a recorded family member or name a new one, not both.")
+            )
+        elif not values.get("relative") and not has_name and "relative" not in self.errors:
+            self.add_error("relative", _("Choose the family member or give their name."))
+        if values.get("relative") and values.get("person") == values.get("relative"):
+            self.add_error("relative", _("A person is not their own relative."))
+        return values
+
+    def new_names(self) -> list[tuple[str, str]]:
+        """(name, script) of a new family member, in the order given."""
+        values = self.cleaned_data
+        names: list[tuple[str, str]] = []
+        text = (values.get("name") or "").strip()
+        if text:
+            persian = any("\u0600" <= char <= "\u06ff" for char in text)
+            names.append((text, Script.PERSIAN if persian else Script.LATIN))
+        other = (values.get("other_name") or "").strip()
+        if other:
+            names.append((other, values["other_script"]))
+        return names
 
 
 class SourceFilterForm(PlainForm):

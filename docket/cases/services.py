@@ -30,6 +30,7 @@ from docket.cases.models import (
     CustodyEntry,
     Derivation,
     Event,
+    EventType,
     Evidence,
     Involvement,
     InvolvementRole,
@@ -229,6 +230,63 @@ def _set_involvements(event: Event, involvements: list[InvolvementInput], actor:
             _save_new(Involvement(event=event, person=item.person, role=item.role), actor)
     if involvements:
         event.case.persons.add(*{item.person for item in involvements})
+
+
+# Refusals a family member meets: a visa or a visit refused to a relative of the case's
+# person (the event-type vocabulary's codes), recorded from the case in one step.
+RELATIVE_REFUSALS = ("visa_refused", "visit_refused")
+
+
+@dataclass(frozen=True)
+class NewRelative:
+    """A relative not recorded yet: created through docket.people.services.create_person."""
+
+    names: list[Any]  # docket.people.services.NameInput
+    fields: dict[str, Any]
+    team: Team | None = None
+
+
+@transaction.atomic
+def record_relative_refusal(
+    *,
+    actor: Any,
+    case: Case,
+    person: Person,
+    relative: Person | NewRelative,
+    kind: Any,  # docket.people.models.RelationshipKind
+    type: EventType,
+    **fields: Any,
+) -> Event:
+    """A family member's refused visa or visit, from the case, in one transaction: the
+    relative (recorded, or created now), their relationship to the case's `person`, and
+    the event on the case with the relative as the one refused (victim) and `person` as
+    the family member; the relative joins the case through the event. Everything or
+    nothing: any refusal (permission, a field) leaves no record behind."""
+    from docket.people.models import Relationship
+    from docket.people.services import create_person, relate
+
+    require_editable(actor, case)
+    if type.code not in RELATIVE_REFUSALS:
+        raise ValidationError({"type": _("Choose a refused visa or a refused visit.")})
+    if not case.persons.filter(pk=person.pk).exists():
+        raise ValidationError({"person": _("Choose one of the case's persons.")})
+    if isinstance(relative, NewRelative):
+        relative = create_person(
+            actor=actor, names=relative.names, team=relative.team, **relative.fields
+        )
+    if relative.pk == person.pk:
+        raise ValidationError({"relative": _("A person is not their own relative.")})
+    if not Relationship.objects.filter(person=person, relative=relative, kind=kind).exists():
+        relate(actor=actor, person=person, relative=relative, kind=kind)
+    victim = InvolvementRole.objects.get(code="victim")
+    family = InvolvementRole.objects.get(code="family")
+    return add_event(
+        actor=actor,
+        case=case,
+        type=type,
+        involvements=[InvolvementInput(relative, victim), InvolvementInput(person, family)],
+        **fields,
+    )
 
 
 @transaction.atomic

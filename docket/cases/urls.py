@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:pk>/history/", views.case_history, name="case_history"),
     path("cases/<int:pk>/history/<int:history_id>/", views.case_version, name="case_version"),
     path("cases/<int:pk>/events/new/", views.event_create, name="event_create"),
+    path("cases/<int:pk>/relatives/refusal/", views.relative_refusal, name="relative_refusal"),
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/delete/", views.event_delete, name="event_delete"),
     path("events/<int:pk>/history/", views.event_history, name="event_history"),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from docket.accounts.models import User
+from docket.accounts.models import Role, User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
 from docket.cases import figures as case_figures
 from docket.cases import services
@@ -40,10 +40,19 @@ from docket.cases.forms import (
     EventForm,
     EvidenceForm,
     InvolvementFormSet,
+    RelativeRefusalForm,
     SourceFilterForm,
     SourceForm,
 )
-from docket.cases.models import Authority, Case, Event, Evidence, Involvement, Source
+from docket.cases.models import (
+    Authority,
+    Case,
+    Event,
+    Evidence,
+    Involvement,
+    InvolvementRole,
+    Source,
+)
 from docket.law.rights import articles_engaged, load_rules
 from docket.letters import scorecards
 from docket.letters.figures import authority_figures
@@ -53,7 +62,7 @@ from docket.lib.history import FieldValue, history_page, record_values, version_
 from docket.lib.records import MAX_ID, Record
 from docket.lib.services import require_editable
 from docket.lib.versioning import StaleEdit
-from docket.people.forms import with_name_like
+from docket.people.finder import find_persons
 from docket.people.models import Person
 from docket.search.facets import case_facets
 
@@ -206,8 +215,8 @@ def person_choices(request: HttpRequest) -> HttpResponse:
     fragment = request.GET.get("name", "").strip()
     persons: list[Person] = []
     if fragment:
-        found = with_name_like(Person.objects.visible_to(_user(request)), fragment)
-        persons = list(found.prefetch_related("names").order_by("pk")[:FOUND])
+        # Any spelling, in either script (the search index's name keys), or a number.
+        persons = find_persons(_user(request), fragment, limit=FOUND)
     return render(request, "cases/person_choices.html", {"persons": persons, "name": fragment})
 
 
@@ -401,10 +410,6 @@ def _event_forms(
     """The event form and the formset of persons involved, bound on POST."""
     bound = data if data is not None else (request.POST or None)
     visible_persons = Person.objects.visible_to(user)
-    involved = Q(cases=case)
-    if event is not None:
-        involved |= Q(involvements__event=event)
-    offered_persons = visible_persons.filter(involved).distinct()
 
     visible_sources = Source.objects.visible_to(user)
     keep = _ids(request.POST.getlist("sources"))
@@ -423,6 +428,13 @@ def _event_forms(
             {"person": involvement.person_id, "role": involvement.role_id}
             for involvement in event.involvements.filter(person__in=visible_persons)
         ]
+    elif bound is None:
+        # A new event of a case of one person starts with that person, as the victim;
+        # only on the blank form: a posted form says itself who is in it.
+        only = list(visible_persons.filter(cases=case).values_list("pk", flat=True)[:2])
+        if len(only) == 1 and case.persons.count() == 1:
+            victim = InvolvementRole.objects.filter(code="victim").first()
+            rows = [{"person": only[0], "role": victim.pk if victim else None}]
     if request.method == "GET" and request.headers.get("HX-Request"):
         # Redrawing the fields a type asks for: keep what the user has typed in them.
         initial = {**initial, **request.GET.dict()}
@@ -438,7 +450,7 @@ def _event_forms(
         bound,
         initial=rows,
         prefix="persons",
-        form_kwargs={"persons": visible_persons, "offered": offered_persons},
+        form_kwargs={"persons": visible_persons, "user": user},
     )
     return form, formset
 
@@ -494,6 +506,68 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The event was added."))
             return redirect(reverse("cases:case_detail", args=[case.pk]) + f"#event-{event.pk}")
     return _event_page(request, case, None, form, formset)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relative_refusal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A family member's refused visa or visit, from the case, in one form and one
+    transaction (services.record_relative_refusal)."""
+    from docket.linkage.lookalike import Lookalike, lookalikes
+    from docket.people.services import NameInput
+
+    user = _user(request)
+    case = get_visible(Case, user, pk, action="edit")
+    data = request.POST if request.method == "POST" else None
+    form = RelativeRefusalForm(data, user=user, case=case, persons=Person.objects.visible_to(user))
+    alike: list[Lookalike] = []
+    if data is not None and form.is_valid():
+        values = form.cleaned_data
+        relative: Person | services.NewRelative = values["relative"]
+        if not relative:
+            names = form.new_names()
+            alike = lookalikes(
+                user, [(text, "full") for text, _script in names], values["birth_date"]
+            )
+            in_team = case.team_id is not None and (
+                user.role == Role.ADMINISTRATOR or user.teams.filter(pk=case.team_id).exists()
+            )
+            relative = services.NewRelative(
+                names=[NameInput(text, script) for text, script in names],
+                fields={
+                    "birth_date": values["birth_date"],
+                    "confidentiality": case.confidentiality,
+                },
+                team=case.team if in_team else None,
+            )
+        if not alike or values["save_anyway"]:
+            try:
+                event = services.record_relative_refusal(
+                    actor=user,
+                    case=case,
+                    person=values["person"],
+                    relative=relative,
+                    kind=values["kind"],
+                    type=values["type"],
+                    start=values["start"],
+                    authority=values["authority"],
+                    description=values["description"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                if isinstance(error, ValidationError):
+                    _show_errors(form, error)
+                else:
+                    form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The family member, their relationship and the refusal were recorded."),
+                )
+                return redirect(reverse("cases:case_detail", args=[case.pk]) + f"#event-{event.pk}")
+    context = {"case": case, "form": form, "lookalikes": alike}
+    return render(
+        request, "cases/relative_refusal.html", context, status=400 if form.errors else 200
+    )
 
 
 def _visible_event(request: HttpRequest, pk: int) -> Event:

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -48,6 +49,98 @@ def with_name_like(persons: QuerySet[Person], fragment: str) -> QuerySet[Person]
         matches |= Q(name__icontains=variant)
     # Exists rather than a join: a person with two matching names is listed once.
     return persons.filter(Exists(PersonName.objects.filter(matches, person=OuterRef("pk"))))
+
+
+class PersonFinderInput(forms.TextInput):
+    """A plain text input for a person's name or number; docket/static/docket/finder.js
+    turns it into a finder (a list of persons found as one types, and "New person")."""
+
+    template_name = "people/widgets/person_finder.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "dir": "auto", "size": 30, **(attrs or {})})
+        # The persons the field accepts, to show the one chosen by name (set by the field).
+        self.persons: QuerySet[Person] | None = None
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        from docket.people.finder import _number, label
+
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["data-person-finder"] = reverse("people:person_find")
+        widget["attrs"]["data-person-new"] = reverse("people:person_quick")
+        # What finder.js shows, in the reader's language.
+        widget["attrs"]["data-new-label"] = _("New person…")
+        widget["attrs"]["data-none-label"] = _("Nobody you may see has such a name.")
+        widget["attrs"]["data-found-label"] = _("Persons found:")
+        widget["attrs"]["data-cancel-label"] = _("Cancel")
+        number = _number(str(value or "").strip())
+        widget["chosen"] = ""
+        if number is not None and self.persons is not None:
+            person = self.persons.filter(pk=number).prefetch_related("names").first()
+            if person is not None:
+                widget["chosen"] = label(person)
+        return context
+
+
+class PersonFinderField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A person chosen by typing: their number, or a name in any spelling or script that
+    only one person the user may see bears. Works without JavaScript; finder.js lists the
+    persons found as one types and puts the chosen one's number in."""
+
+    widget = PersonFinderInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Person.objects.none())
+        kwargs.setdefault(
+            "help_text", _("Type a name in any spelling or script, or a person's number.")
+        )
+        super().__init__(*args, **kwargs)
+        self.user: Any = None
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)  # type: ignore[misc]
+        if isinstance(self.widget, PersonFinderInput):
+            self.widget.persons = self._queryset
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
+
+    def to_python(self, value: Any) -> Any:
+        from docket.people.finder import _number, find_persons, label
+
+        text = str(value or "").strip()
+        if text in self.empty_values:
+            return None
+        number = _number(text)
+        if number is not None:
+            return super().to_python(str(number))
+        if text.isascii() and text.lstrip("#").isdigit():
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        if self.user is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        found = find_persons(self.user, text, among=self.queryset, limit=6)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(
+                _("Nobody you may see is named like “%(name)s”.") % {"name": text},
+                code="invalid_choice",
+            )
+        raise ValidationError(
+            _(
+                "Several persons are named like this: %(persons)s. "
+                "Type the number of the one you mean."
+            )
+            % {"persons": "; ".join(label(person) for person in found)},
+            code="ambiguous",
+        )
+
+
+def finder_for(field: forms.Field, user: Any, persons: QuerySet[Person]) -> None:
+    """Point a PersonFinderField at the persons `user` may choose."""
+    assert isinstance(field, PersonFinderField)  # noqa: S101 - declared as one
+    field.queryset = persons
+    field.user = user
 
 
 class PersonFilterForm(forms.Form):
@@ -149,6 +242,82 @@ class PersonForm(forms.ModelForm[Person]):
 
     def save(self, commit: bool = True) -> Person:
         raise NotImplementedError("Persons are written through docket.people.services.")
+
+
+class NewPersonForm(PersonForm):
+    """A new person's facts, with the answer to "this looks like someone recorded"."""
+
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is someone else"),
+        required=False,
+        help_text=_("Tick only after checking that the persons named above are not this one."),
+    )
+
+
+class QuickPersonForm(forms.Form):
+    """A new person in a few fields, from any form that needs one (the finder's "New
+    person"): a name, perhaps in a second script, the birth date and nationality that
+    tell namesakes apart, and who may see them."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
+    other_name = forms.CharField(
+        label=_("The name in another script"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    other_script = forms.ChoiceField(
+        label=_("Script of that name"), choices=Script.choices, initial=Script.PERSIAN
+    )
+    birth_date = PartialDateFormField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    confidentiality = forms.ChoiceField(label=_("Confidentiality"), initial="internal")
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is someone else"),
+        required=False,
+        help_text=_("Tick only after checking that the persons named above are not this one."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        from docket.accounts.permissions import Confidentiality
+
+        offer_teams(self.fields["team"], user)
+        nationality = self.fields["nationality"]
+        assert isinstance(nationality, forms.ChoiceField)  # noqa: S101 - declared above
+        nationality.choices = [("", _("Not known")), *countries]
+        level = self.fields["confidentiality"]
+        assert isinstance(level, forms.ChoiceField)  # noqa: S101 - declared above
+        level.choices = Confidentiality.choices
+
+    def name_inputs(self) -> list[NameInput]:
+        data = self.cleaned_data
+        text = data["name"].strip()
+        # Persian or Arabic letters say which script the first name is in.
+        script = (
+            Script.PERSIAN if any("\u0600" <= char <= "\u06ff" for char in text) else Script.LATIN
+        )
+        names = [NameInput(text, script)]
+        if data.get("other_name", "").strip():
+            names.append(NameInput(data["other_name"].strip(), data["other_script"]))
+        return names
+
+    def person_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "birth_date": data["birth_date"],
+            "nationality": data["nationality"],
+            "confidentiality": data["confidentiality"],
+            "team": data["team"],
+        }
 
 
 class PersonEditForm(PersonForm):

@@ -16,11 +16,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -34,16 +35,18 @@ from docket.law.models import Article
 from docket.lib import history
 from docket.lib.access import get_restorable, get_visible
 from docket.lib.versioning import StaleEdit
-from docket.people import merge_views, merges, services
+from docket.linkage.lookalike import Lookalike, lookalikes
+from docket.people import finder, merge_views, merges, services
 from docket.people.forms import (
     BaseNameFormSet,
     NameFormSet,
+    NewPersonForm,
     PersonEditForm,
     PersonFilterForm,
     PersonForm,
+    QuickPersonForm,
     RelativeForm,
     name_rows,
-    with_name_like,
 )
 from docket.people.models import NameKind, Person, PersonName, Relationship, Script
 from docket.people.services import NameInput
@@ -265,19 +268,95 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if not may_create(user):
         raise PermissionDenied(_("Your role may not add persons."))
     data = request.POST if request.method == "POST" else None
-    form = PersonForm(data, user=user)
+    form = NewPersonForm(data, user=user)
     names = NameFormSet(data, prefix="names", initial=name_rows(None))
+    alike: list[Lookalike] = []
     if data is not None and all([form.is_valid(), names.is_valid()]):
-        try:
-            person = services.create_person(
-                actor=user, names=names.name_inputs(), **form.person_fields()
-            )
-        except ValidationError as error:
-            _show_errors(error, form)
-        else:
-            messages.success(request, _("The person was added."))
-            return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "names": names})
+        given = [(name.name, name.kind) for name in names.name_inputs()]
+        alike = lookalikes(user, given, form.cleaned_data["birth_date"])
+        if not alike or form.cleaned_data["save_anyway"]:
+            try:
+                person = services.create_person(
+                    actor=user, names=names.name_inputs(), **form.person_fields()
+                )
+            except ValidationError as error:
+                _show_errors(error, form)
+            else:
+                messages.success(request, _("The person was added."))
+                return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "names": names, "lookalikes": alike}
+    )
+
+
+# Finding a person, and adding one from another form
+
+
+@login_required
+@require_GET
+def person_find(request: HttpRequest) -> JsonResponse:
+    """Persons the user may see whose names match ?q= in any spelling or script (or whose
+    number it is), as JSON for finder.js: id, name, names, birth year and nationality.
+    With ?lookalike=1 the persons a new person of that name would look like."""
+    user = _user(request)
+    text = request.GET.get("q", "")[:200]
+    if request.GET.get("lookalike"):
+        found = [item.person for item in lookalikes(user, [(text, NameKind.FULL)])]
+    else:
+        found = finder.find_persons(user, text)
+    return JsonResponse({"q": text, "results": [finder.as_json(person) for person in found]})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_quick(request: HttpRequest) -> HttpResponse:
+    """A new person in a few fields, from the form that needs one. finder.js shows it in a
+    dialog and reads the JSON answer; without JavaScript it is a page that goes back."""
+    user = _user(request)
+    if not may_create(user):
+        raise PermissionDenied(_("Your role may not add persons."))
+    data = request.POST if request.method == "POST" else None
+    initial = {"name": request.GET.get("name", "")[:200]}
+    form = QuickPersonForm(data, user=user, initial=initial)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    alike: list[Lookalike] = []
+    if data is not None and form.is_valid():
+        given = [(name.name, name.kind) for name in form.name_inputs()]
+        alike = lookalikes(user, given, form.cleaned_data["birth_date"])
+        if not alike or form.cleaned_data["save_anyway"]:
+            try:
+                person = services.create_person(
+                    actor=user, names=form.name_inputs(), **form.person_fields()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if wants_json:
+                    return JsonResponse({"person": finder.as_json(person)}, status=201)
+                messages.success(
+                    request,
+                    _("%(name)s was added as number %(number)d: type %(number)d to choose them.")
+                    % {"name": person.display_name, "number": person.pk},
+                )
+                return redirect(
+                    _safe_next(request) or reverse("people:person_detail", args=[person.pk])
+                )
+    context = {"form": form, "lookalikes": alike, "next": _safe_next(request)}
+    template = "people/person_quick.html"
+    if request.headers.get("HX-Request") or wants_json or request.GET.get("partial"):
+        template += "#quick"
+    response = render(request, template, context, status=400 if form.errors else 200)
+    patch_vary_headers(response, ["HX-Request", "Accept"])
+    return response
 
 
 @dataclass
@@ -402,11 +481,7 @@ def relative_add(request: HttpRequest, pk: int) -> HttpResponse:
     candidates: list[Person] = []
     if query:
         visible = Person.objects.visible_to(user).exclude(pk=person.pk)
-        candidates = list(
-            with_name_like(visible, query)
-            .prefetch_related("names")
-            .order_by("pk")[: CANDIDATE_LIMIT + 1]
-        )
+        candidates = finder.find_persons(user, query, among=visible, limit=CANDIDATE_LIMIT + 1)
     context = {
         "person": person,
         "form": form,

@@ -14,15 +14,18 @@ lower-case tokens, so "Qolamreza Shakari" finds "Gholamreza Shekari" and
 "غلامرضا شکاری" through the index, with nothing computed per record at query
 time.
 
-Only a record's own text is indexed: a case entry does not hold its persons'
-names, nor an event its persons', since a reader may see the case or the
-event without seeing every person in it.
+A case, an event and a letter also carry the name keys of the persons in them (a
+case's persons, an event's persons involved, the persons of the cases a letter
+cites), so a search for any spelling of a name finds them too; but only of a
+person every reader of the record may see (`covers`): a reader who may see a
+case without one of its persons must not find the case by that person's name.
+The entry keeps the record's own audience: what decides who finds it is unchanged.
 """
 
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -176,6 +179,26 @@ def _choice_labels(choices: tuple[tuple[str, str], ...], value: str) -> list[str
     return found
 
 
+# Levels every member of the staff may see.
+OPEN_LEVELS = ("public", "internal")
+
+
+def covers(person: tuple[str, int | None], record: tuple[str, int | None]) -> bool:
+    """Whether everyone who may see a record of (level, team) `record` may also see a
+    person of (level, team) `person` (docket.accounts.permissions.visibility_q): a public
+    or internal person always; a restricted one in a restricted or secret record of their
+    own team; a secret one in a secret record of their own team."""
+    person_level, person_team = person
+    record_level, record_team = record
+    if person_level in OPEN_LEVELS:
+        return True
+    if person_team != record_team:
+        return False
+    if person_level == "restricted":
+        return record_level in ("restricted", "secret")
+    return person_level == "secret" and record_level == "secret"
+
+
 class Indexer:
     """Builds and writes index rows. `apps` is Django's registry, or a migration's."""
 
@@ -286,6 +309,102 @@ class Indexer:
             written = tuple((str(key), str(label)) for key, label in choices)
         return _choice_labels(written, value)
 
+    # Names carried by cases, events and letters
+
+    def audience_key(self, audience_id: int) -> tuple[str, int | None]:
+        """The (level, team) of an audience the indexer has used."""
+        for key, pk in self._audiences.items():
+            if pk == audience_id:
+                return key
+        level, team = (
+            self.Audience.objects.filter(pk=audience_id)
+            .values_list("confidentiality", "team_id")
+            .get()
+        )
+        return (level, team)
+
+    def _persons_named(self, person_ids: Iterable[int]) -> dict[int, tuple[Any, frozenset[str]]]:
+        """Living persons' (level, team) and name key tokens, by id."""
+        Person = self.apps.get_model("people", "Person")
+        PersonName = self.apps.get_model("people", "PersonName")
+        wanted = sorted(set(person_ids))
+        found: dict[int, tuple[Any, frozenset[str]]] = {}
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            tokens: dict[int, set[str]] = {}
+            for person_id, name in PersonName.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "name"
+            ):
+                tokens.setdefault(person_id, set()).update(name_tokens(name))
+            for pk, level, team in Person.objects.filter(
+                pk__in=chunk, deleted_at__isnull=True
+            ).values_list("pk", "confidentiality", "team_id"):
+                found[pk] = ((level, team), frozenset(tokens.get(pk, ())))
+        return found
+
+    def carried_names(
+        self,
+        persons_of: dict[int, set[int]],
+        record_keys: dict[int, tuple[str, int | None]],
+    ) -> dict[int, str]:
+        """Each record's carried name tokens: those of its persons (`persons_of`) whom
+        every reader of the record (of (level, team) `record_keys`) may see."""
+        named = self._persons_named(pk for ids in persons_of.values() for pk in ids)
+        carried: dict[int, str] = {}
+        for record_id, person_ids in persons_of.items():
+            tokens: set[str] = set()
+            for person_id in person_ids:
+                person = named.get(person_id)
+                if person is not None and covers(person[0], record_keys[record_id]):
+                    tokens |= person[1]
+            carried[record_id] = " ".join(sorted(tokens))
+        return carried
+
+    def case_persons(self, case_ids: Sequence[int]) -> dict[int, set[int]]:
+        Case = self.apps.get_model("cases", "Case")
+        through = Case._meta.get_field("persons").remote_field.through
+        persons: dict[int, set[int]] = {}
+        for case_id, person_id in through.objects.filter(case_id__in=list(case_ids)).values_list(
+            "case_id", "person_id"
+        ):
+            persons.setdefault(case_id, set()).add(person_id)
+        return persons
+
+    def event_persons(self, event_ids: Sequence[int]) -> dict[int, set[int]]:
+        Involvement = self.apps.get_model("cases", "Involvement")
+        persons: dict[int, set[int]] = {}
+        for event_id, person_id in Involvement.objects.filter(
+            event_id__in=list(event_ids)
+        ).values_list("event_id", "person_id"):
+            persons.setdefault(event_id, set()).add(person_id)
+        return persons
+
+    def letter_persons(self, letter_keys: dict[int, tuple[str, int | None]]) -> dict[int, set[int]]:
+        """The persons of the cases each letter cites, of the cases every reader of the
+        letter may see (a letter must not tell of a case through its persons' names)."""
+        Letter = self.apps.get_model("letters", "Letter")
+        Case = self.apps.get_model("cases", "Case")
+        through = Letter._meta.get_field("cases").remote_field.through
+        cited: dict[int, set[int]] = {}
+        for letter_id, case_id in through.objects.filter(
+            letter_id__in=list(letter_keys)
+        ).values_list("letter_id", "case_id"):
+            cited.setdefault(letter_id, set()).add(case_id)
+        case_ids = {case_id for ids in cited.values() for case_id in ids}
+        case_keys = {
+            pk: (level, team)
+            for pk, level, team in Case.objects.filter(
+                pk__in=sorted(case_ids), deleted_at__isnull=True
+            ).values_list("pk", "confidentiality", "team_id")
+        }
+        case_persons = self.case_persons(sorted(case_keys))
+        persons: dict[int, set[int]] = {}
+        for letter_id, cases in cited.items():
+            for case_id in cases:
+                if case_id in case_keys and covers(case_keys[case_id], letter_keys[letter_id]):
+                    persons.setdefault(letter_id, set()).update(case_persons.get(case_id, ()))
+        return persons
+
     # Rows from field values
 
     def person_rows(self, ids: Sequence[int]) -> list[Row]:
@@ -328,6 +447,15 @@ class Indexer:
 
     def case_rows(self, ids: Sequence[int]) -> list[Row]:
         Case = self.apps.get_model("cases", "Case")
+        cases = list(
+            Case.objects.filter(pk__in=ids, deleted_at__isnull=True).values(
+                "pk", "confidentiality", "team_id", "title", "summary", "status"
+            )
+        )
+        names = self.carried_names(
+            self.case_persons([values["pk"] for values in cases]),
+            {values["pk"]: (values["confidentiality"], values["team_id"]) for values in cases},
+        )
         return [
             Row(
                 kind=CASE,
@@ -335,13 +463,11 @@ class Indexer:
                 audience_id=self.audience(values["confidentiality"], values["team_id"]),
                 case_id=None,
                 title=words(values["title"]),
-                names="",
+                names=names.get(values["pk"], ""),
                 body=words(values["summary"]),
                 status=values["status"],
             )
-            for values in Case.objects.filter(pk__in=ids, deleted_at__isnull=True).values(
-                "pk", "confidentiality", "team_id", "title", "summary", "status"
-            )
+            for values in cases
         ]
 
     def source_rows(self, ids: Sequence[int]) -> list[Row]:
@@ -373,6 +499,13 @@ class Indexer:
             .values_list("letter_id", "text")
         ):
             questions.setdefault(letter_id, []).append(text)
+        letters = list(
+            Letter.objects.filter(pk__in=ids, deleted_at__isnull=True).values(
+                "pk", "confidentiality", "team_id", "title", "body"
+            )
+        )
+        keys = {values["pk"]: (values["confidentiality"], values["team_id"]) for values in letters}
+        names = self.carried_names(self.letter_persons(keys), keys)
         return [
             Row(
                 kind=LETTER,
@@ -380,12 +513,10 @@ class Indexer:
                 audience_id=self.audience(values["confidentiality"], values["team_id"]),
                 case_id=None,
                 title=words(values["title"]),
-                names="",
+                names=names.get(values["pk"], ""),
                 body=words(values["body"], *questions.get(values["pk"], [])),
             )
-            for values in Letter.objects.filter(pk__in=ids, deleted_at__isnull=True).values(
-                "pk", "confidentiality", "team_id", "title", "body"
-            )
+            for values in letters
         ]
 
     def case_facts(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -433,6 +564,7 @@ class Indexer:
             self.preload_terms("place", places)
         rows: list[Row] = []
         facets: list[FacetRow] = []
+        audiences: dict[int, int] = {}
         for values in events:
             if cases is not None:
                 case = cases.get(values["case_id"])
@@ -446,8 +578,14 @@ class Indexer:
             if case is None:
                 continue
             audience_id, status = case
+            audiences[values["pk"]] = audience_id
             rows.append(self._event_row(values, audience_id))
             facets.append(self._facet_row(values, audience_id, status))
+        names = self.carried_names(
+            self.event_persons(sorted(audiences)),
+            {pk: self.audience_key(audience_id) for pk, audience_id in audiences.items()},
+        )
+        rows = [replace(row, names=names.get(row.object_id, "")) for row in rows]
         return rows, facets
 
     def _event_row(self, values: dict[str, Any], audience_id: int) -> Row:

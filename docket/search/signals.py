@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from docket.search.documents import CASE, EVENT, LETTER, PERSON, SOURCE, Indexer
 
@@ -94,9 +94,33 @@ def _remove(kind: str, pk: int | None) -> None:
         Indexer().remove(kind, [pk])
 
 
+def _sync_carriers(person_ids: list[int]) -> None:
+    """The cases, events and letters that carry these persons' names (their entries hold
+    the name keys of their persons, docket.search.documents)."""
+    from docket.cases.models import Case, Involvement
+    from docket.letters.models import Letter
+
+    if not person_ids:
+        return
+    cases = list(
+        Case.persons.through.objects.filter(person_id__in=person_ids).values_list(
+            "case_id", flat=True
+        )
+    )
+    events = Involvement.objects.filter(person_id__in=person_ids).values_list("event_id", flat=True)
+    letters = Letter.cases.through.objects.filter(case_id__in=cases).values_list(
+        "letter_id", flat=True
+    )
+    for kind, ids in ((CASE, cases), (EVENT, list(events)), (LETTER, list(letters))):
+        for pk in sorted(set(ids)):
+            _sync(kind, pk)
+
+
 def person_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _sync(PERSON, instance.pk)
+        if not kwargs.get("created"):
+            _sync_carriers([instance.pk])
 
 
 def person_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -106,6 +130,48 @@ def person_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 def name_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _sync(PERSON, instance.person_id)
+        _sync_carriers([instance.person_id])
+
+
+def involvement_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _sync(EVENT, instance.event_id)
+
+
+def case_persons_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    """A case's persons changed (from either side): the case and the letters citing it."""
+    from docket.cases.models import Case
+    from docket.letters.models import Letter
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # person.cases changed
+        case_ids = sorted(pk_set or ()) if action != "post_clear" else []
+        if action == "post_clear":
+            case_ids = list(Case.objects.filter(persons=instance).values_list("pk", flat=True))
+    else:
+        case_ids = [instance.pk]
+    for case_id in case_ids:
+        _sync(CASE, case_id)
+    letters = Letter.cases.through.objects.filter(case_id__in=case_ids).values_list(
+        "letter_id", flat=True
+    )
+    for letter_id in sorted(set(letters)):
+        _sync(LETTER, letter_id)
+
+
+def letter_cases_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # case.letters changed
+        for letter_id in sorted(pk_set or ()):
+            _sync(LETTER, letter_id)
+    else:
+        _sync(LETTER, instance.pk)
 
 
 def case_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -117,6 +183,15 @@ def case_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> 
     indexer = Indexer()
     indexer.sync(CASE, [instance.pk])
     refresh_case_events(indexer, instance.pk)
+    if not kwargs.get("created"):
+        # Letters carry the names of the cases they cite only while every reader of the
+        # letter may see the case: its level or team may have changed.
+        from docket.letters.models import Letter
+
+        letters = Letter.cases.through.objects.filter(case_id=instance.pk).values_list(
+            "letter_id", flat=True
+        )
+        _sync_all(indexer, LETTER, Letter.objects.filter(pk__in=list(letters)))
 
 
 def refresh_case_events(indexer: Indexer, case_id: int) -> None:
@@ -213,7 +288,7 @@ def event_type_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: An
 
 
 def connect() -> None:
-    from docket.cases.models import Authority, Case, Event, EventType, Source
+    from docket.cases.models import Authority, Case, Event, EventType, Involvement, Source
     from docket.letters.models import Letter, Question
     from docket.people.models import Person, PersonName
 
@@ -236,3 +311,15 @@ def connect() -> None:
     post_save.connect(authority_saved, sender=Authority, dispatch_uid=f"{uid}.authority_saved")
     pre_save.connect(event_type_saving, sender=EventType, dispatch_uid=f"{uid}.event_type_before")
     post_save.connect(event_type_saved, sender=EventType, dispatch_uid=f"{uid}.event_type_saved")
+    post_save.connect(
+        involvement_changed, sender=Involvement, dispatch_uid=f"{uid}.involvement_saved"
+    )
+    post_delete.connect(
+        involvement_changed, sender=Involvement, dispatch_uid=f"{uid}.involvement_deleted"
+    )
+    m2m_changed.connect(
+        case_persons_changed, sender=Case.persons.through, dispatch_uid=f"{uid}.case_persons"
+    )
+    m2m_changed.connect(
+        letter_cases_changed, sender=Letter.cases.through, dispatch_uid=f"{uid}.letter_cases"
+    )

@@ -16,10 +16,12 @@ from docket.cases.forms import PlainForm
 from docket.cases.models import Authority, Case
 from docket.lib.forms import DayField, DayInput, PartialDateFormField, offer_teams
 from docket.lib.records import MAX_ID
+from docket.people.forms import PersonFinderField, finder_for
 from docket.people.models import Person, RelationshipKind, Script
 from docket.people.services import NameInput
 from docket.tracing.models import (
     AskedFor,
+    Consent,
     ConsentMethod,
     ConsentScope,
     ContactKind,
@@ -46,11 +48,13 @@ class PersonNumberField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class IntakeForm(PlainForm):
-    requester = PersonNumberField(
-        queryset=Person.objects.none(),
+    requester = PersonFinderField(
         required=False,
-        label=_("Requester: number of a recorded person"),
-        help_text=_("Leave empty to record a new person below."),
+        label=_("Requester, if recorded already"),
+        help_text=_(
+            "Type a name in any spelling or script, or a number. Leave empty to record "
+            "a new person with the name below."
+        ),
     )
     requester_name = forms.CharField(label=_("Requester's name"), required=False, max_length=200)
     requester_contact = forms.CharField(
@@ -59,11 +63,13 @@ class IntakeForm(PlainForm):
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
         help_text=_("Sealed at rest; shown only to those who may edit the person."),
     )
-    sought = PersonNumberField(
-        queryset=Person.objects.none(),
+    sought = PersonFinderField(
         required=False,
-        label=_("Person sought: number of a recorded person"),
-        help_text=_("Leave empty to record them below; they are then matched at once."),
+        label=_("Person sought, if recorded already"),
+        help_text=_(
+            "Type a name in any spelling or script, or a number. Leave empty to record "
+            "them below; they are then matched at once."
+        ),
     )
     sought_name = forms.CharField(
         label=_("Name of the person sought"), required=False, max_length=200
@@ -95,13 +101,13 @@ class IntakeForm(PlainForm):
     confidentiality = forms.ChoiceField(
         label=_("Confidentiality"), choices=Confidentiality.choices, initial="restricted"
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Person.objects.visible_to(user)
-        self.fields["requester"].queryset = visible  # type: ignore[attr-defined]
-        self.fields["sought"].queryset = visible  # type: ignore[attr-defined]
+        finder_for(self.fields["requester"], user, visible)
+        finder_for(self.fields["sought"], user, visible)
         offer_teams(self.fields["team"], user)
 
     def clean(self) -> dict[str, Any]:
@@ -185,6 +191,69 @@ class ConsentForm(PlainForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MatchProposalForm(PlainForm):
+    """A recorded person, found by name, who may be the one sought though the matching
+    model did not propose them."""
+
+    candidate = PersonFinderField(label=_("Another recorded person who may be the one sought"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        finder_for(self.fields["candidate"], user, Person.objects.visible_to(user))
+
+
+class ConsentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return _consent_label(obj)
+
+
+class WithdrawalForm(PlainForm):
+    """Withdrawing a consent: which one, from which day, why, and a confirmation."""
+
+    consent = ConsentChoiceField(
+        label=_("Consent to withdraw"),
+        queryset=Consent.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    on = forms.DateField(
+        label=_("Withdrawn on"),
+        widget=DATE,
+        initial=timezone.localdate,
+        help_text=_("From this day on, the consent covers nothing."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_("How the person sought withdrew it, or why it no longer holds."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm the withdrawal: it cannot be undone."),
+        error_messages={"required": _("Tick to confirm the withdrawal.")},
+    )
+
+    def __init__(self, *args: Any, consents: QuerySet[Consent], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["consent"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = consents
+
+    def clean_on(self) -> date:
+        day: date = self.cleaned_data["on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("This cannot be in the future."))
+        return day
+
+
+def _consent_label(consent: Consent) -> str:
+    towards = _("anyone") if consent.granted_to_public else _("the requester")
+    return _("%(scope)s, towards %(towards)s, given on %(given)s") % {
+        "scope": consent.get_scope_display(),
+        "towards": towards,
+        "given": consent.given_on.isoformat(),
+    }
 
 
 class AttemptForm(PlainForm):

@@ -175,6 +175,7 @@ class Consent(models.Model):
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
     how = models.CharField(_("how recorded"), max_length=20, choices=ConsentMethod)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(

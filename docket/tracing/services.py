@@ -248,6 +248,24 @@ def confirm_match(*, actor: Any, match: TracingMatch) -> TracingRequest:
 
 
 @transaction.atomic
+def propose_match(*, actor: Any, request: TracingRequest, candidate: Person) -> TracingMatch:
+    """A recorded person found by name, put among the candidates by hand: the model did
+    not propose them, so they carry no probability and no comparisons."""
+    require_editable(actor, request)
+    if not Person.objects.visible_to(actor).filter(pk=candidate.pk).exists():
+        raise ValidationError(_("This candidate is no longer recorded."))
+    if candidate.pk in (request.sought_id, request.requester_id):
+        raise ValidationError(_("This person is already named in the request."))
+    if request.matches.filter(candidate_id=candidate.pk).exists():
+        raise ValidationError(_("This person is already among the candidates."))
+    match = TracingMatch.objects.create(
+        tracing_request=request, candidate_id=candidate.pk, probability=0.0
+    )
+    audit(Action.CHANGE, actor=actor, target=request, detail={"match_proposed": candidate.pk})
+    return match
+
+
+@transaction.atomic
 def reject_match(*, actor: Any, match: TracingMatch) -> TracingMatch:
     require_editable(actor, match.tracing_request)
     if match.status != MatchStatus.OPEN:
@@ -442,19 +460,36 @@ def request_consents(request: TracingRequest) -> Any:
 
 @transaction.atomic
 def withdraw_consent(
-    *, actor: Any, request: TracingRequest, consent: Consent, on: date | None = None
+    *,
+    actor: Any,
+    request: TracingRequest,
+    consent: Consent,
+    on: date | None = None,
+    reason: str = "",
 ) -> Consent:
-    """Withdraw a consent; it stops covering anything from `on` (today) onwards."""
+    """Withdraw a consent; it stops covering anything from `on` (today) onwards. The
+    reason, when given, is kept with the consent (and its history), not in the audit log."""
     require_editable(actor, request)
     if not request_consents(request).filter(pk=consent.pk).exists():
         raise ValidationError(_("This consent does not concern this request."))
     if consent.withdrawn_on is not None:
         raise ValidationError(_("This consent was already withdrawn."))
-    consent.withdrawn_on = _checked_day(on or timezone.localdate(), "withdrawn_on")
+    day = _checked_day(on or timezone.localdate(), "withdrawn_on")
+    if day < consent.given_on:
+        raise ValidationError(
+            {"withdrawn_on": _("A consent cannot be withdrawn before the day it was given.")}
+        )
+    consent.withdrawn_on = day
     consent.withdrawn_by = actor
+    consent.withdrawal_reason = reason.strip()
     consent._history_user = actor  # type: ignore[attr-defined]
-    consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
-    audit(Action.CHANGE, actor=actor, target=request, detail={"consent_withdrawn": consent.pk})
+    consent.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
+    audit(
+        Action.CHANGE,
+        actor=actor,
+        target=request,
+        detail={"consent_withdrawn": consent.pk, "withdrawn_on": day.isoformat()},
+    )
     return consent
 
 

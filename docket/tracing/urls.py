@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.request_detail, name="request_detail"),
     path("<int:pk>/status/", views.request_step, name="request_step"),
     path("<int:pk>/matches/", views.match_decide, name="match_decide"),
+    path("<int:pk>/matches/propose/", views.match_propose, name="match_propose"),
     path("<int:pk>/consents/", views.consent_add, name="consent_add"),
     path("<int:pk>/consents/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("<int:pk>/attempts/", views.attempt_add, name="attempt_add"),

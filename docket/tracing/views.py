@@ -46,8 +46,10 @@ from docket.tracing.forms import (
     DeliveryForm,
     EventConfirmForm,
     IntakeForm,
+    MatchProposalForm,
     MessageForm,
     StepForm,
+    WithdrawalForm,
 )
 from docket.tracing.models import (
     ContactAttempt,
@@ -227,7 +229,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "years": years_without_family_contact(tracing.sought, as_of=today, user=user),
             "steps": tracing.steps.select_related("by"),
-            "step_form": StepForm(choices=services.next_statuses(tracing.status)),
+            # Each form of the page numbers its fields apart (auto_id): one page, one id each.
+            "step_form": StepForm(
+                choices=services.next_statuses(tracing.status), auto_id="step_%s"
+            ),
+            "match_form": MatchProposalForm(user=user, auto_id="match_%s"),
             "match_rows": match_rows,
             "may_confirm": editable
             and tracing.sought_created
@@ -236,12 +242,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "recorded_by", "withdrawn_by"
             ),
             "refusals": tracing.refusals.select_related("recorded_by"),
-            "consent_form": ConsentForm(),
+            "consent_form": ConsentForm(auto_id="consent_%s"),
             "attempts": tracing.attempts.select_related("refused_by", "event__case"),
-            "attempt_form": AttemptForm(),
-            "messages_relayed": tracing.messages.all(),
-            "message_form": MessageForm(),
-            "delivery_form": DeliveryForm(),
+            "attempt_form": AttemptForm(auto_id="attempt_%s"),
+            "messages_relayed": [
+                (message, DeliveryForm(auto_id=f"delivery{message.pk}_%s"))
+                for message in tracing.messages.all()
+            ],
+            "message_form": MessageForm(auto_id="message_%s"),
             "told": disclosure_for_reader(tracing, user, today),
         },
     )
@@ -307,6 +315,26 @@ def match_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def match_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a recorded person, found by name, among the candidates."""
+    user, tracing = _editable(request, pk)
+    form = MatchProposalForm(request.POST, user=user)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(tracing, "matches")
+    try:
+        services.propose_match(
+            actor=user, request=tracing, candidate=form.cleaned_data["candidate"]
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The person was added to the candidates."))
+    return _back(tracing, "matches")
+
+
+@login_required
+@require_POST
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, tracing = _editable(request, pk)
     form = ConsentForm(request.POST)
@@ -344,21 +372,39 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdrawing a consent: a page asking which, from which day, why, and to confirm."""
     user, tracing = _editable(request, pk)
-    consent = services.request_consents(tracing).filter(pk=_number(request.POST.get("consent")))
-    chosen = consent.first()
-    if chosen is None:
-        _errors(request, _("Choose one of the consents listed."))
-        return _back(tracing, "consent")
-    try:
-        services.withdraw_consent(actor=user, request=tracing, consent=chosen)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("The consent was withdrawn; it covers nothing from today."))
-    return _back(tracing, "consent")
+    consents = services.request_consents(tracing).filter(withdrawn_on__isnull=True)
+    data = request.POST if request.method == "POST" else None
+    initial = {"consent": _number(request.GET.get("consent")) or None}
+    form = WithdrawalForm(data, consents=consents, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            services.withdraw_consent(
+                actor=user,
+                request=tracing,
+                consent=form.cleaned_data["consent"],
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "withdrawn_on" in error.message_dict:
+                form.add_error("on", error.message_dict["withdrawn_on"])
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The consent was withdrawn; it covers nothing from %(day)s.")
+                % {"day": form.cleaned_data["on"].isoformat()},
+            )
+            return _back(tracing, "consent")
+    context = {"tracing": tracing, "form": form, "consents": consents}
+    return render(
+        request, "tracing/consent_withdraw.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -475,7 +521,7 @@ def message_update(request: HttpRequest, pk: int) -> HttpResponse:
             services.relay_message(actor=user, message=message)
             messages.success(request, _("The message was passed on."))
         else:
-            form = DeliveryForm(request.POST)
+            form = DeliveryForm(request.POST, auto_id=f"delivery{message.pk}_%s")
             if not form.is_valid():
                 raise ValidationError(_("Give valid dates."))
             services.record_delivery(
