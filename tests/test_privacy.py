@@ -441,9 +441,10 @@ def test_a_documenter_does_not_see_the_disclosures(documenter: User, azar: Perso
     client = Client()
     client.force_login(documenter)
     assert log_for(documenter).count() == 0
-    assert b"data-person-disclosures" not in client.get(
-        reverse("people:person_detail", args=[azar.pk])
-    ).content
+    assert (
+        b"data-person-disclosures"
+        not in client.get(reverse("people:person_detail", args=[azar.pk])).content
+    )
 
 
 def test_a_sealed_export_opens_only_with_its_password_and_kept_ones_expire(

@@ -76,7 +76,7 @@ def _scrub_model(
     model: Any, ids: list[int], fields: list[str], names: list[str], label: str
 ) -> list[int]:
     """Replace the names in the text `fields` of rows `ids` of `model` and of their history."""
-    changed = []
+    changed: list[int] = []
     pattern = Q()
     for name in names:
         for field in fields:
@@ -151,8 +151,7 @@ def anonymise_person(*, actor: Any, person: Person, reason: str) -> Person:
     RelayedMessage.objects.filter(tracing_request__in=request_ids).update(text="", reply="")
     RelayedMessage.history.filter(tracing_request_id__in=request_ids).update(text="", reply="")
     Consent.objects.filter(person__in=ids).update(notes="")
-    if hasattr(Consent, "history"):
-        Consent.history.filter(person_id__in=ids).update(notes="")  # type: ignore[attr-defined]
+    Consent.history.filter(person_id__in=ids).update(notes="")
 
     # The person's own records.
     PersonName.objects.filter(person__in=ids).delete()

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from docket.accounts.models import User
 from docket.audit.log import record as audit
 from docket.audit.models import Action
+from docket.cases.models import Evidence
+from docket.lib.records import Record
 from docket.lib.services import require_editable
 from docket.privacy.models import (
     BasisOverride,
@@ -195,7 +197,9 @@ def set_override(
     label = record._meta.label_lower
     if label not in KIND_OF_MODEL:
         raise TypeError(f"{label} has no legal basis of its own")
-    owner = getattr(record, "source", record)  # an evidence file is changed with its source
+    # An evidence file is changed with its source.
+    owner = record.source if isinstance(record, Evidence) else record
+    assert isinstance(owner, Record)  # persons and tracing requests are records  # noqa: S101
     require_editable(actor, owner)
     keys = {"content_type": ContentType.objects.get_for_model(type(record)), "object_id": record.pk}
     current = BasisOverride.objects.filter(**keys).first()

@@ -31,6 +31,7 @@ from docket.people.models import Person
 from docket.privacy import anonymise, basis, requests, retention
 from docket.privacy.disclosures import Disclosure, log_for
 from docket.privacy.models import (
+    Decision,
     LegalBasis,
     RecordKind,
     RetentionEvent,
@@ -164,8 +165,9 @@ def _retention_action(request: HttpRequest, user: User, today: date) -> None:
     model = MODELS.get(request.POST.get("model", ""))
     if kind not in RecordKind.values or model is None:
         raise Http404
-    action = "view" if model is Evidence else "delete"
-    record = get_visible(model, user, request.POST.get("pk"), action=action)
+    record = get_visible(
+        model, user, request.POST.get("pk"), action="view" if model is Evidence else "delete"
+    )
     reason = request.POST.get("reason", "")
     choice = request.POST.get("action")
     try:
@@ -175,7 +177,12 @@ def _retention_action(request: HttpRequest, user: User, today: date) -> None:
             except ValueError:
                 raise ValidationError(_("Give the date of the next review.")) from None
             retention.keep(
-                actor=user, kind=kind, record=record, reason=reason, review_on=review_on, today=today
+                actor=user,
+                kind=kind,
+                record=record,
+                reason=reason,
+                review_on=review_on,
+                today=today,
             )
             messages.success(request, _("Kept until %(day)s.") % {"day": review_on})
         elif choice == "anonymise":
@@ -225,9 +232,9 @@ def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _message_errors(request, error)
     else:
+        held = case.legal_hold
         messages.success(
-            request,
-            _("The case is under legal hold.") if case.legal_hold else _("The legal hold is lifted."),
+            request, _("The case is under legal hold.") if held else _("The legal hold is lifted.")
         )
     return redirect("cases:case_detail", pk=case.pk)
 
@@ -337,7 +344,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "due_on": requests.due_on(item),
             "overdue": requests.is_overdue(item, today),
-            "decisions": requests.Decision.choices,
+            "decisions": Decision.choices,
         },
     )
 
