@@ -2,7 +2,7 @@
 
 An archive is sealed with AES-256-GCM under a key derived from the password with
 scrypt (the `cryptography` package Docket already uses for its keyring), so nothing new
-is installed; `docket register --open-archive FILE` opens one. The format is
+is installed; `docket unseal FILE --out ZIP` opens one. The format is
 "DOCKETX1" | salt (16) | nonce (12) | ciphertext with its tag.
 
 Exports kept on the server (in EXPORTS_DIR) are deleted 30 days after they were
