@@ -30,6 +30,7 @@ from docket.cases.models import Authority, Case, Event, Evidence, Source
 from docket.letters.models import Answer, InboundMail, Letter, Response
 from docket.letters.redaction import redact
 from docket.people.models import Person, Relationship
+from docket.privacy.models import Anonymisation, BasisOverride, KeepDecision, RightsRequest
 from docket.search.models import SavedSearch
 from tests import factories, markers
 from tests.conftest import pass_second_factor
@@ -360,6 +361,10 @@ WRITTEN: tuple[type[Model], ...] = (
     Answer,
     InboundMail,
     SavedSearch,
+    RightsRequest,
+    KeepDecision,
+    Anonymisation,
+    BasisOverride,
 )
 
 

@@ -81,9 +81,7 @@ def test_viewers_do_not_export(client, viewer, two_cases):
     assert client.post("/export/download/").status_code == 403
 
 
-def test_an_export_with_a_password_is_sealed_and_opens_only_with_it(
-    client, documenter, two_cases
-):
+def test_an_export_with_a_password_is_sealed_and_opens_only_with_it(client, documenter, two_cases):
     from docket.privacy.archive import WrongPassword, open_archive
 
     _log_in(client, "narges.amini")
