@@ -18,7 +18,9 @@ from docket.audit.models import AuditEntry
 from docket.cases.models import Case, Event
 from docket.cases.services import set_legal_hold, update_case
 from docket.lib.partialdate import PartialDate
+from docket.lib.versioning import StaleEdit
 from docket.people.models import Person, PersonName
+from docket.people.services import update_person
 from docket.privacy import anonymise, basis, requests, retention
 from docket.privacy.archive import WrongPassword, expire_exports, open_archive, seal_archive
 from docket.privacy.disclosures import for_person, log_for
@@ -264,6 +266,7 @@ def test_anonymising_keeps_every_report_figure_and_removes_what_names_her(
     other = factories.person(documenter, "Dariush Example", birth_date=PartialDate.parse("1960"))
     case = _closed_case(documenter, azar, other, title="Case of Azar Example")
     before = _figures(coordinator)
+    stale = Person.objects.get(pk=azar.pk)
 
     anonymise.anonymise_person(actor=coordinator, person=azar, reason="retention ended")
 
@@ -286,6 +289,11 @@ def test_anonymising_keeps_every_report_figure_and_removes_what_names_her(
     assert entry is not None and entry.detail["anonymised"] is True
     with pytest.raises(ValidationError):
         anonymise.anonymise_person(actor=coordinator, person=azar, reason="again")
+    # A form opened before cannot write the removed notes back.
+    with pytest.raises(StaleEdit):
+        update_person(
+            actor=documenter, person=stale, expected_version=stale.version, notes=stale.notes
+        )
 
 
 def test_the_birth_date_is_cut_to_the_year_when_no_age_band_moves(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from docket.audit.log import record as audit
@@ -85,7 +85,8 @@ def _scrub_model(
         return changed
     for row in model._default_manager.filter(pk__in=ids).filter(pattern):
         values = {field: _replace_names(getattr(row, field), names, label) for field in fields}
-        model._default_manager.filter(pk=row.pk).update(**values)
+        # A new version, so a form opened on the old text cannot save it back.
+        model._default_manager.filter(pk=row.pk).update(**values, version=F("version") + 1)
         changed.append(row.pk)
     for row in model.history.filter(id__in=ids).filter(pattern):
         values = {field: _replace_names(getattr(row, field), names, label) for field in fields}
@@ -145,7 +146,7 @@ def anonymise_person(*, actor: Any, person: Person, reason: str) -> Person:
         values: dict[str, str] = {"reason": ""}
         if request.sought_id in ids:
             values.update(sought_as_given="", whereabouts="", last_known_place="")
-        TracingRequest.objects.filter(pk=request.pk).update(**values)
+        TracingRequest.objects.filter(pk=request.pk).update(**values, version=F("version") + 1)
         TracingRequest.history.filter(id=request.pk).update(**values)
     request_ids = [request.pk for request in requests]
     RelayedMessage.objects.filter(tracing_request__in=request_ids).update(text="", reply="")
@@ -161,7 +162,7 @@ def anonymise_person(*, actor: Any, person: Person, reason: str) -> Person:
             person=each, name=neutral_label(each), script=Script.LATIN, kind=NameKind.FULL
         )
     scrubbed = {"notes": "", "birth_place": "", "contact_details": "", "birth_date": birth}
-    Person.objects.filter(pk__in=ids).update(**scrubbed)
+    Person.objects.filter(pk__in=ids).update(**scrubbed, version=F("version") + 1)
     Person.history.filter(id__in=ids).update(**scrubbed)
     for each in persons:
         Anonymisation.objects.create(
@@ -195,7 +196,7 @@ def remove_contact_details(*, actor: Any, person: Person, reason: str) -> Person
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contact details are removed.")})
     ids = [each.pk for each in _with_absorbed(person)]
-    Person.objects.filter(pk__in=ids).update(contact_details="")
+    Person.objects.filter(pk__in=ids).update(contact_details="", version=F("version") + 1)
     Person.history.filter(id__in=ids).update(contact_details="")
     Anonymisation.objects.create(
         kind=RecordKind.CONTACT_DETAILS,
@@ -234,7 +235,7 @@ def anonymise_tracing_request(
             "whereabouts": "",
             "last_known_place": "",
         }
-        TracingRequest.objects.filter(pk=request.pk).update(**values)
+        TracingRequest.objects.filter(pk=request.pk).update(**values, version=F("version") + 1)
         TracingRequest.history.filter(id=request.pk).update(**values)
     RelayedMessage.objects.filter(tracing_request=request).update(text="", reply="")
     RelayedMessage.history.filter(tracing_request_id=request.pk).update(text="", reply="")
