@@ -101,6 +101,9 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "privacy:retention": Post(),
     "privacy:legal_hold": Post("case"),
     "privacy:disclosures": Post(),
+    "privacy:person_basis": Post("person"),
+    "privacy:tracing_request_basis": Post("person"),
+    "privacy:evidence_basis": Post("evidence"),
     "privacy:requests": Post(),
     # Any number fills the request's place: the check answers before the lookup.
     "privacy:request_detail": Post("person"),

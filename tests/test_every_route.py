@@ -397,6 +397,11 @@ ROUTES: dict[str, Check] = {
     "privacy:retention": Page(allowed=DELETERS),
     "privacy:legal_hold": Detail("case", access="delete", method="POST", refuses_role=403),
     "privacy:disclosures": Page(allowed=DELETERS),
+    "privacy:person_basis": Detail("person", access="edit", method="POST"),
+    "privacy:tracing_request_basis": Detail("tracing_request", access="edit", method="POST"),
+    "privacy:evidence_basis": Elsewhere(
+        "tests/test_privacy.py: an evidence file's basis follows its source (403, 404)"
+    ),
     "privacy:requests": Page(allowed=DELETERS),
     "privacy:request_detail": Elsewhere(
         "tests/test_privacy.py: a request about a person of another team answers 404"

@@ -474,3 +474,25 @@ def test_a_sealed_export_opens_only_with_its_password_and_kept_ones_expire(
 
     assert expire_exports(now) == ["old.zip.sealed"]
     assert [path.name for path in tmp_path.iterdir()] == ["new.zip.sealed"]
+
+
+def test_an_evidence_files_basis_follows_its_source(
+    documenter: User, viewer: User, outsider: User, logged_in: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from docket.cases.services import attach_evidence
+
+    source = factories_source(documenter, confidentiality="restricted")
+    evidence = attach_evidence(
+        actor=documenter, source=source, upload=SimpleUploadedFile("note.txt", b"a statement")
+    )
+    path = reverse("privacy:evidence_basis", args=[evidence.pk])
+    body = {"basis": "consent", "purpose": "The witness agreed."}
+
+    for user, status in ((outsider, 404), (viewer, 403), (documenter, 302)):
+        client = Client()
+        client.force_login(user)
+        assert client.post(path, body).status_code == status, user
+
+    assert basis.basis_of(evidence) == basis.Basis("consent", "The witness agreed.", True)

@@ -239,6 +239,35 @@ def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:case_detail", pk=case.pk)
 
 
+# A record's own legal basis
+
+
+@login_required
+@require_POST
+def set_basis(request: HttpRequest, pk: int, model: str) -> HttpResponse:
+    """Give a person, tracing request or evidence file a legal basis and purpose of its
+    own, or take it back to its kind's (an empty basis). Whoever may change the record."""
+    user = cast(User, request.user)
+    record = get_visible(MODELS[model], user, pk)
+    chosen = request.POST.get("basis", "")
+    try:
+        basis.set_override(
+            actor=user,
+            record=record,
+            basis=chosen or None,
+            purpose=request.POST.get("purpose", ""),
+        )
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, _("The legal basis is recorded."))
+    if isinstance(record, Person):
+        return redirect("people:person_detail", pk=record.pk)
+    if isinstance(record, TracingRequest):
+        return redirect("tracing:request_detail", pk=record.pk)
+    return redirect("cases:source_detail", pk=cast(Evidence, record).source_id)
+
+
 # The disclosure log
 
 
