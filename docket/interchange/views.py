@@ -8,6 +8,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 @recent_confirmation_required
-def export_download(request: HttpRequest) -> HttpResponse:
+def export_download(request: HttpRequest) -> HttpResponseBase:
     user = cast(User, request.user)
     # Viewers read on screen; carrying data out is for those who work on it.
     require_taking_out(user)
