@@ -434,6 +434,20 @@ def test_the_disclosure_log_lists_an_export_and_the_persons_dossier(
     with TemporaryDirectory() as folder:
         call_command("export", "--out", f"{folder}/x.json", "--as", documenter.username, stdout=out)
 
+    from docket.lib.access import note_bulk_read
+
+    for named in ([azar.pk], [azar.pk * 10 + 1]):
+        note_bulk_read(
+            documenter,
+            via="api",
+            what="/api/v1/persons/",
+            query=f"name=x{named[0]}",
+            count=1,
+            watched={"people.person": named},
+        )
+
+    queries = [item.query for item in for_person(azar)]
+    assert f"name=x{azar.pk}" in queries and f"name=x{azar.pk * 10 + 1}" not in queries
     disclosed = [item.what for item in for_person(azar)]
     assert any("cases.case" in what for what in disclosed)
     assert any("export" in what for what in disclosed)
