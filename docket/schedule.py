@@ -29,12 +29,14 @@ def schedule() -> list[Scheduled]:
     from docket.cases.tasks import verify_evidence_files
     from docket.letters.tasks import poll_mailbox, send_letter_reminders
     from docket.linkage.tasks import find_duplicate_persons, find_duplicates_of_new_persons
+    from docket.privacy.tasks import expire_kept_exports
 
     entries = [
         Scheduled("verify evidence files", verify_evidence_files, timedelta(days=1)),
         Scheduled("send letter reminders", send_letter_reminders, timedelta(days=1)),
         Scheduled("checkpoint the audit log", checkpoint_audit_log, timedelta(days=1)),
         Scheduled("find duplicate persons", find_duplicate_persons, timedelta(days=1)),
+        Scheduled("expire kept exports", expire_kept_exports, timedelta(days=1)),
         # Persons imported in bulk are not saved one by one through the services.
         Scheduled(
             "find duplicates of new persons", find_duplicates_of_new_persons, timedelta(minutes=10)

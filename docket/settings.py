@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "docket.interchange",
     "docket.estimates",
     "docket.dossiers",
+    "docket.privacy",
     "docket.api",
     "docket.audit",
     "simple_history",
@@ -252,6 +253,8 @@ EVIDENCE_MAX_BYTES = env_int("DOCKET_EVIDENCE_MAX_MB", 50) * 2**20
 # The audit log's checkpoints: the newest entry's number and hash, noted daily
 # outside the database (docket.audit.log.write_checkpoint).
 AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints"
+# Exports kept on the server; each is deleted 30 days after it was written.
+EXPORTS_DIR = DATA_DIR / "exports"
 # Who receives the daily anchor of the audit log (its head's number and keyed
 # hash) by email, so a copy lives off this machine: comma-separated addresses.
 AUDIT_ANCHOR_MAIL = env_list("DOCKET_AUDIT_ANCHOR_MAIL")

@@ -32,6 +32,7 @@ urlpatterns = [
     path("reports/", include("docket.reports.urls")),
     path("estimates/", include("docket.estimates.urls")),
     path("", include("docket.dossiers.urls")),
+    path("privacy/", include("docket.privacy.urls")),
     path("public/", include("docket.letters.public_urls")),
     path("api/v1/", include("docket.api.urls")),
     path("account/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),

@@ -30,6 +30,7 @@ from docket.cases.models import Authority, Case, Event, Evidence, Source
 from docket.letters.models import Answer, InboundMail, Letter, Response
 from docket.letters.redaction import redact
 from docket.people.models import Person, Relationship
+from docket.privacy.models import Anonymisation, BasisOverride, KeepDecision, RightsRequest
 from docket.search.models import SavedSearch
 from tests import factories, markers
 from tests.conftest import pass_second_factor
@@ -99,6 +100,17 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "dossiers:case_dossier": Post("case"),
     "dossiers:case_wgad_draft": Post("case"),
     "dossiers:person_dossier": Post("person"),
+    "privacy:register": Post(),
+    "privacy:retention": Post(),
+    "privacy:legal_hold": Post("case"),
+    "privacy:disclosures": Post(),
+    "privacy:person_basis": Post("person"),
+    "privacy:tracing_request_basis": Post("person"),
+    "privacy:evidence_basis": Post("evidence"),
+    "privacy:requests": Post(),
+    # Any number fills the request's place: the check answers before the lookup.
+    "privacy:request_detail": Post("person"),
+    "privacy:request_access": Post("person"),
     "reports:download": Post(),
     "reports:events_download": Post(),
     "reports:saved_create": Post(),
@@ -357,6 +369,10 @@ WRITTEN: tuple[type[Model], ...] = (
     Answer,
     InboundMail,
     SavedSearch,
+    RightsRequest,
+    KeepDecision,
+    Anonymisation,
+    BasisOverride,
 )
 
 

@@ -401,6 +401,24 @@ ROUTES: dict[str, Check] = {
     "dossiers:case_dossier": Elsewhere("tests/test_dossiers.py"),
     "dossiers:person_dossier": Elsewhere("tests/test_dossiers.py"),
     "dossiers:case_wgad_draft": Elsewhere("tests/test_dossiers.py"),
+    # Data protection: for coordinators and administrators (tests/test_privacy.py checks the
+    # queue, anonymising, rights requests and the disclosure log)
+    "privacy:register": Page(allowed=DELETERS),
+    "privacy:retention": Page(allowed=DELETERS),
+    "privacy:legal_hold": Detail("case", access="delete", method="POST", refuses_role=403),
+    "privacy:disclosures": Page(allowed=DELETERS),
+    "privacy:person_basis": Detail("person", access="edit", method="POST"),
+    "privacy:tracing_request_basis": Detail("tracing_request", access="edit", method="POST"),
+    "privacy:evidence_basis": Elsewhere(
+        "tests/test_privacy.py: an evidence file's basis follows its source (403, 404)"
+    ),
+    "privacy:requests": Page(allowed=DELETERS),
+    "privacy:request_detail": Elsewhere(
+        "tests/test_privacy.py: a request about a person of another team answers 404"
+    ),
+    "privacy:request_access": Elsewhere(
+        "tests/test_privacy.py: the answer holds nothing the rule withholds"
+    ),
     # The API
     "api:openapi-json": Public("the API's schema, which holds no record"),
     "api:openapi-view": Public("the API's documentation page, which holds no record"),

@@ -79,3 +79,21 @@ def test_viewers_do_not_export(client, viewer, two_cases):
     _log_in(client, "behrouz.asadi")
 
     assert client.post("/export/download/").status_code == 403
+
+
+def test_an_export_with_a_password_is_sealed_and_opens_only_with_it(client, documenter, two_cases):
+    from docket.privacy.archive import WrongPassword, open_archive
+
+    _log_in(client, "narges.amini")
+
+    short = client.post("/export/download/", {"archive_password": "short"})
+    response = client.post("/export/download/", {"archive_password": "a long passphrase"})
+
+    assert short.status_code == 302
+    assert response["Content-Disposition"].endswith('.zip.sealed"')
+    assert b"Our restricted case" not in response.content
+    with pytest.raises(WrongPassword):
+        open_archive(response.content, "another passphrase")
+    archive = zipfile.ZipFile(io.BytesIO(open_archive(response.content, "a long passphrase")))
+    document = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
+    assert [case["title"] for case in document["cases"]] == ["Our restricted case"]

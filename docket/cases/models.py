@@ -78,6 +78,11 @@ class Case(ConfidentialRecord):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A legal hold keeps the case and everything it holds out of the retention queue and
+    # refuses anonymising or erasing them (docket.privacy.retention); set by
+    # cases.services.set_legal_hold only.
+    legal_hold = models.BooleanField(_("legal hold"), default=False, editable=False)
+    legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"], m2m_fields=[persons])
 

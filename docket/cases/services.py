@@ -157,6 +157,38 @@ def update_case(
 
 
 @transaction.atomic
+def set_legal_hold(*, actor: Any, case: Case, hold: bool, reason: str) -> Case:
+    """Put a case under legal hold, or lift it, with the reason: while held, nothing of
+    the case is proposed for anonymising or erasure, and neither is done to it.
+    Coordinators of the owning team and administrators."""
+    require_deleter(actor, case)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the legal hold is set or lifted.")})
+    if case.legal_hold == hold:
+        raise ValidationError(
+            _("The case is already under legal hold.")
+            if hold
+            else _("The case is not under legal hold.")
+        )
+    case.legal_hold = hold
+    case.legal_hold_reason = reason if hold else ""
+    save_versioned(
+        case,
+        expected_version=case.version,
+        actor=actor,
+        fields=["legal_hold", "legal_hold_reason"],
+    )
+    audit(
+        Action.CHANGE,
+        actor=actor,
+        target=case,
+        detail={"legal_hold": hold, "reason": reason},
+    )
+    return case
+
+
+@transaction.atomic
 def add_event(
     *,
     actor: Any,
