@@ -34,7 +34,8 @@ from docket.law.models import Article
 from docket.lib import history
 from docket.lib.access import get_restorable, get_visible
 from docket.lib.versioning import StaleEdit
-from docket.people import merge_views, merges, services
+from docket.accounts.confirmation import changes_need_recent_confirmation
+from docket.people import erasure, merge_views, merges, services
 from docket.people.forms import (
     BaseNameFormSet,
     NameFormSet,
@@ -241,6 +242,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "editable": editable,
             "deletable": editable and may_delete(user, person),
+            "erasable": not person.erased and erasure.may_erase(user, person),
             "figures": figures,
             "current_status": case_figures.STATUS_LABELS.get(figures.current_status, ""),
             "rights": _articles(figures.rights_at_stake),
@@ -604,3 +606,32 @@ def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(name)s was restored.") % {"name": person.display_name})
         return redirect("people:person_detail", pk=person.pk)
     return render(request, "people/person_confirm.html", {"person": person, "action": "restore"})
+
+
+# Erasure
+
+
+@login_required
+@changes_need_recent_confirmation
+@require_http_methods(["GET", "POST"])
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a person's personal data for good (docket.people.erasure): a confirmation page,
+    then a POST with the reason; only after the password was given again recently."""
+    user = _user(request)
+    person = get_visible(Person.objects.prefetch_related("names"), user, pk, action="delete")
+    if person.erased:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            erasure.erase_person(actor=user, person=person, reason=request.POST.get("reason", ""))
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(
+                request,
+                _("Person #%(number)s was erased. Their record stays as a tombstone.")
+                % {"number": person.pk},
+            )
+            return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_erase.html", {"person": person, "error": error})
