@@ -38,10 +38,15 @@ KEY_ID_LENGTH = 16
 CACHE_SIZE = 4096
 
 
-class Erased(str):
-    """What a sealed value reads as once its person's data key is destroyed."""
+class Opened(str):
+    """A sealed value as read: the text, remembering the sealed form it came from, so that
+    saving the row unchanged (a restore, `loaddata`) writes that form back as it was."""
 
-    __slots__ = ()
+    sealed = ""
+
+
+class Erased(Opened):
+    """What a sealed value reads as once its person's data key is destroyed."""
 
 
 ERASED = Erased("[erased]")
@@ -144,7 +149,7 @@ class _Sealed:
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self.opened: str | None = None
+        self.opened: Opened | None = None
 
 
 class _SealedAttribute(DeferredAttribute):
@@ -156,7 +161,10 @@ class _SealedAttribute(DeferredAttribute):
         value = super().__get__(instance, cls)
         if isinstance(value, _Sealed):
             if value.opened is None:
-                value.opened = open_sealed(value.raw)
+                text = open_sealed(value.raw)
+                opened = Erased(text) if isinstance(text, Erased) else Opened(text)
+                opened.sealed = value.raw
+                value.opened = opened
             return value.opened
         return value
 
@@ -189,6 +197,9 @@ class PersonSealedTextField(crypto.SealedTextField):
         return value  # opened on first read (_SealedAttribute)
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, Opened) and value.sealed:
+            # A row saved raw (a restore, loaddata): what was read goes back as it was.
+            return value.sealed
         value = models.TextField.get_prep_value(self, value)
         if not value or is_sealed(value):
             return value
@@ -202,6 +213,8 @@ class PersonSealedTextField(crypto.SealedTextField):
             current = instance.__dict__.get(self.attname)
         if isinstance(current, _Sealed):
             return current.raw
+        if isinstance(current, Erased):
+            return current.sealed
         if not current:
             return ""
         return seal(getattr(instance, self.key_field), str(current))
