@@ -27,15 +27,27 @@ DUMP = [
 def backup(docket_command, tmp_path):
     # The demo data with seed 3, loaded once per test run (tests/conftest.py, TEMPLATES).
     docket_command.start_from("demo-3")
-    made = docket_command("backup", "--out", str(tmp_path / "docket.backup"), **PASSPHRASE)
+    made = docket_command(
+        "backup",
+        "--out",
+        str(tmp_path / "docket.backup"),
+        "--data-keys",
+        str(tmp_path / "docket.keys"),
+        **PASSPHRASE,
+    )
     assert made.returncode == 0, made.stderr
     return tmp_path / "docket.backup"
+
+
+def _keys(backup):
+    """The data-keys file written beside `backup` (the persons' keys are not in it)."""
+    return ["--data-keys", str(backup.with_name("docket.keys"))]
 
 
 def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, backup, tmp_path):
     # A folder that does not exist yet: a new machine brought back from a backup.
     fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
-    restored = docket_command("restore", str(backup), **PASSPHRASE, **fresh)
+    restored = docket_command("restore", str(backup), *_keys(backup), **PASSPHRASE, **fresh)
 
     assert restored.returncode == 0, restored.stderr
     assert "36 evidence files" in restored.stdout
@@ -46,7 +58,7 @@ def test_a_restore_into_a_fresh_folder_brings_back_everything(docket_command, ba
 
 def test_an_export_of_the_restored_data_is_identical(docket_command, backup, tmp_path):
     fresh = docket_command.folder(tmp_path / "fresh")
-    docket_command("restore", str(backup), **PASSPHRASE, **fresh)
+    docket_command("restore", str(backup), *_keys(backup), **PASSPHRASE, **fresh)
     docket_command("createadmin", "--username", "auditor")
     docket_command("createadmin", "--username", "auditor", **fresh)
 
@@ -65,6 +77,44 @@ def test_an_export_of_the_restored_data_is_identical(docket_command, backup, tmp
     for path in exported:
         twin = tmp_path / "after" / path.relative_to(tmp_path / "before")
         assert path.read_bytes() == twin.read_bytes()
+
+
+FIND = (
+    "from docket.people.models import Person; from docket.accounts.models import User; "
+    "p = Person.objects.exclude(contact_details='').order_by('pk').first(); "
+    "u = User.objects.filter(role='coordinator', teams=p.team_id).first(); "
+    "print(p.pk, u.username, p.display_name, p.contact_details, sep='|')"
+)
+CHECK = (
+    "import io, json, os; from docket.lib import backup, datakeys; "
+    "from docket.people.models import Person; "
+    "members = dict(backup._members(open({archive!r}, 'rb'), os.environ['DOCKET_BACKUP_PASSPHRASE'])); "
+    "old = {{r['pk']: r['fields'] for r in json.loads(members['data/people.person.json'])}}; "
+    "p = Person.objects.get(pk={pk}); "
+    "print(datakeys.open_sealed(old[{pk}]['contact_details']), p.display_name, p.erased, "
+    "Person.objects.exclude(contact_details='').count(), sep='|')"
+)
+
+
+def test_a_person_erased_after_a_backup_is_erased_in_it_too(docket_command, backup, tmp_path):
+    pk, coordinator, name, contact = (
+        docket_command("shell", "--no-imports", "-c", FIND).stdout.strip().split("|")
+    )
+    erased = docket_command("erase", pk, "--reason", "a fictional request", "--as", coordinator)
+    # The data-keys file is replaced by the newest; the archive made before is kept.
+    newest = docket_command("backup", *_keys(backup), **PASSPHRASE)
+    fresh = docket_command.folder(tmp_path / "fresh")
+    restored = docket_command("restore", str(backup), *_keys(backup), **PASSPHRASE, **fresh)
+    check = CHECK.format(archive=str(backup), pk=int(pk))
+    shown = docket_command("shell", "--no-imports", "-c", check, **PASSPHRASE, **fresh)
+
+    assert erased.returncode == 0 and newest.returncode == 0, erased.stderr + newest.stderr
+    assert restored.returncode == 0, restored.stderr
+    assert "1 persons were erased after this backup was made" in restored.stdout
+    sealed, display, is_erased, readable = shown.stdout.strip().split("|")
+    assert sealed == "[erased]"
+    assert display == f"#{pk}" and is_erased == "True" and name not in shown.stdout
+    assert contact not in shown.stdout and int(readable) > 0
 
 
 def test_the_backup_holds_nothing_readable(backup):

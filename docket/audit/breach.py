@@ -171,14 +171,18 @@ def breach_report(
         reads = reads.filter(detail__via="api")
     for entry in reads.order_by("id"):
         report.read.append(
-            Read(entry.at.isoformat(), entry.action, entry.object_type, entry.object_id, entry.detail)
+            Read(
+                entry.at.isoformat(), entry.action, entry.object_type, entry.object_id, entry.detail
+            )
         )
     changes = AuditEntry.objects.filter(
         object_type="accounts.user", object_id=str(subject.pk), at__gte=start, at__lt=end
     ).exclude(action__in=[Action.LOGIN, Action.LOGOUT, Action.LOGIN_FAILED])
     for entry in changes.order_by("id"):
         report.access_changes.append(
-            Read(entry.at.isoformat(), entry.action, entry.object_type, entry.object_id, entry.detail)
+            Read(
+                entry.at.isoformat(), entry.action, entry.object_type, entry.object_id, entry.detail
+            )
         )
     if report.access_changes:
         report.notes.append(

@@ -232,12 +232,13 @@ def write_backup(target: IO[bytes], *, passphrase: str) -> Summary:
     return Summary(records, files)
 
 
-def _key_table() -> tuple[str, str, str, str]:
+def _key_table() -> tuple[str, str, str, str, str]:
     from docket.people.models import PersonKey
 
     quote = connection.ops.quote_name
     return (
         quote(PersonKey._meta.db_table),
+        quote("id"),
         quote("key_id"),
         quote("wrapped"),
         quote("created_at"),
@@ -252,19 +253,17 @@ def write_data_keys(target: IO[bytes], *, passphrase: str) -> int:
     (or the data folder), so this file alone opens nothing."""
     from docket.people.models import Person
 
-    table, key_id, wrapped, created_at = _key_table()
+    table, pk, key_id, wrapped, created_at = _key_table()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {key_id}, {wrapped}, {created_at} FROM {table} ORDER BY {key_id}"  # noqa: S608
+            f"SELECT {key_id}, {wrapped}, {created_at}, {pk} FROM {table} ORDER BY {pk}"  # noqa: S608
         )
-        keys = [[row[0], row[1], _moment(row[2])] for row in cursor.fetchall()]
+        keys = [[row[0], row[1], _moment(row[2]), row[3]] for row in cursor.fetchall()]
         erased = sorted(
             Person._base_manager.filter(erased_at__isnull=False).values_list("data_key", flat=True)
         )
     writer = _SealingWriter(target, passphrase, KEYS_MAGIC)
-    writer.write(
-        json.dumps({"version": FORMAT_VERSION, "keys": keys, "erased": erased}).encode()
-    )
+    writer.write(json.dumps({"version": FORMAT_VERSION, "keys": keys, "erased": erased}).encode())
     writer.finish()
     return len(keys)
 
@@ -289,19 +288,21 @@ def _bring_back_keys(content: dict[str, Any] | None) -> tuple[int, int]:
     """Put the data keys of `content` back and finish the erasure of the persons erased
     since the backup; returns (persons erased since, persons whose data stays unreadable)."""
     from docket.people.erasure import finish_erasure_after_restore
-    from docket.people.models import Person
+    from docket.people.models import Person, PersonKey
 
-    table, key_id, wrapped, created_at = _key_table()
+    table, pk, key_id, wrapped, created_at = _key_table()
     known: set[str] = set()
     if content is not None:
-        rows = [(row[0], row[1], datetime.fromisoformat(row[2])) for row in content["keys"]]
+        rows = [(row[3], row[0], row[1], datetime.fromisoformat(row[2])) for row in content["keys"]]
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({key_id}, {wrapped}, {created_at}) "  # noqa: S608
-                "VALUES (%s, %s, %s)",
+                f"INSERT INTO {table} ({pk}, {key_id}, {wrapped}, {created_at}) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s)",
                 rows,
             )
-        known = {row[0] for row in rows}
+            for statement in connection.ops.sequence_reset_sql(no_style(), [PersonKey]):
+                cursor.execute(statement)
+        known = {row[1] for row in rows}
     erased_ids = set(content["erased"]) if content is not None else set()
     sealed = (
         Person._base_manager.filter(erased_at__isnull=True)
