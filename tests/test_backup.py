@@ -88,7 +88,8 @@ FIND = (
 CHECK = (
     "import io, json, os; from docket.lib import backup, datakeys; "
     "from docket.people.models import Person; "
-    "members = dict(backup._members(open({archive!r}, 'rb'), os.environ['DOCKET_BACKUP_PASSPHRASE'])); "
+    "passphrase = os.environ['DOCKET_BACKUP_PASSPHRASE']; "
+    "members = dict(backup._members(open({archive!r}, 'rb'), passphrase)); "
     "old = {{r['pk']: r['fields'] for r in json.loads(members['data/people.person.json'])}}; "
     "p = Person.objects.get(pk={pk}); "
     "print(datakeys.open_sealed(old[{pk}]['contact_details']), p.display_name, p.erased, "

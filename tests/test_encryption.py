@@ -59,9 +59,7 @@ def test_the_history_keeps_contact_details_sealed_too(sealed_records):
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT contact_details FROM people_historicalperson")
-        assert all(
-            str(row[0]).startswith(f"dp1${person.data_key}$") for row in cursor.fetchall()
-        )
+        assert all(str(row[0]).startswith(f"dp1${person.data_key}$") for row in cursor.fetchall())
 
 
 def test_evidence_files_are_sealed_on_disk(sealed_records):

@@ -25,6 +25,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from docket.accounts.confirmation import changes_need_recent_confirmation
 from docket.accounts.models import User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
 from docket.cases import figures as case_figures
@@ -34,7 +35,6 @@ from docket.law.models import Article
 from docket.lib import history
 from docket.lib.access import get_restorable, get_visible
 from docket.lib.versioning import StaleEdit
-from docket.accounts.confirmation import changes_need_recent_confirmation
 from docket.people import erasure, merge_views, merges, services
 from docket.people.forms import (
     BaseNameFormSet,
