@@ -199,8 +199,11 @@ def test_a_postgresql_backup_restores_into_postgresql(docket_command, postgres_d
     here = {"DATABASE_URL": target, "DOCKET_DATA_DIR": str(tmp_path / "fresh")}
     docket_command("demo", "--seed", "5", **there)
 
-    made = docket_command("backup", "--out", str(tmp_path / "pg.backup"), **PASSPHRASE, **there)
-    restored = docket_command("restore", str(tmp_path / "pg.backup"), **PASSPHRASE, **here)
+    keys = ["--data-keys", str(tmp_path / "pg.keys")]
+    made = docket_command(
+        "backup", "--out", str(tmp_path / "pg.backup"), *keys, **PASSPHRASE, **there
+    )
+    restored = docket_command("restore", str(tmp_path / "pg.backup"), *keys, **PASSPHRASE, **here)
 
     assert made.returncode == 0, made.stderr
     assert restored.returncode == 0, restored.stderr
