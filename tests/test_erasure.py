@@ -28,6 +28,7 @@ from docket.lib.access import get_visible
 from docket.people.erasure import erase_person
 from docket.people.models import Person, PersonKey, PersonName
 from docket.people.services import update_person
+from docket.search.models import SearchEntry
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
@@ -75,8 +76,14 @@ def test_each_person_is_sealed_under_a_data_key_of_their_own(documenter, sought)
     assert Person.objects.get(pk=sought.pk).contact_details == CONTACT
 
 
-def test_erasing_destroys_the_key_and_the_names_in_the_record_and_its_history(coordinator, sought):
+def test_erasing_destroys_the_key_and_the_names_in_the_record_and_its_history(
+    coordinator, documenter, sought
+):
+    case = factories.case(documenter, "A fictional detention", [sought])
+    factories.event(documenter, case, "detention", "2024-03", victims=(sought,))
     sealed_before = _raw(sought)
+    entry = SearchEntry.objects.filter(kind="person", object_id=sought.pk)
+    assert "ghaffari" in entry.get().title and entry.get().names
 
     erase_person(actor=coordinator, person=sought, reason=REASON)
 
@@ -90,6 +97,10 @@ def test_erasing_destroys_the_key_and_the_names_in_the_record_and_its_history(co
     history = list(Person.history.filter(id=person.pk))
     assert len(history) >= 2
     assert all(row.contact_details == "" and row.notes == "" for row in history)
+    # Nor does the search index, which holds names with the person, the case and the event.
+    assert not entry.get().names
+    indexed = [" ".join(row).lower() for row in entry.model.objects.values_list("title", "body")]
+    assert not [row for row in indexed if "ghaffari" in row or "غفاری" in row]
 
 
 def test_the_erasure_is_audited_without_a_name(coordinator, sought):
