@@ -256,7 +256,7 @@ def write_data_keys(target: IO[bytes], *, passphrase: str) -> int:
     table, pk, key_id, wrapped, created_at = _key_table()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {key_id}, {wrapped}, {created_at}, {pk} FROM {table} ORDER BY {pk}"  # noqa: S608
+            f"SELECT {key_id}, {wrapped}, {created_at}, {pk} FROM {table} ORDER BY {pk}"  # noqa: S608  # nosec B608
         )
         keys = [[row[0], row[1], _moment(row[2]), row[3]] for row in cursor.fetchall()]
         erased = sorted(
@@ -296,7 +296,7 @@ def _bring_back_keys(content: dict[str, Any] | None) -> tuple[int, int]:
         rows = [(row[3], row[0], row[1], datetime.fromisoformat(row[2])) for row in content["keys"]]
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({pk}, {key_id}, {wrapped}, {created_at}) "  # noqa: S608
+                f"INSERT INTO {table} ({pk}, {key_id}, {wrapped}, {created_at}) "  # noqa: S608  # nosec B608
                 "VALUES (%s, %s, %s, %s)",
                 rows,
             )

@@ -136,10 +136,16 @@ def open_sealed(sealed: str) -> str:
         return ERASED
     try:
         raw = base64.b64decode(body, validate=True)
-        nonce, ciphertext = raw[: crypto.NONCE_LENGTH], raw[crypto.NONCE_LENGTH :]
+    except ValueError:
+        raise crypto.DecryptionError("the sealed text is damaged") from None
+    nonce, ciphertext = raw[: crypto.NONCE_LENGTH], raw[crypto.NONCE_LENGTH :]
+    try:
         return AESGCM(key).decrypt(nonce, ciphertext, key_id.encode()).decode()
-    except (ValueError, InvalidTag):
-        raise crypto.DecryptionError("the sealed text is damaged or was altered") from None
+    except InvalidTag:
+        # Sealed under a key of that id that no longer exists: the person's key was
+        # destroyed and a new one made since (a restore without the data-keys file,
+        # then new contact details). Altered data reads the same way.
+        return ERASED
 
 
 class _Sealed:
@@ -169,6 +175,9 @@ class _SealedAttribute(DeferredAttribute):
         return value
 
     def __set__(self, instance: Any, value: Any) -> None:
+        current = instance.__dict__.get(self.field.attname)
+        if isinstance(current, _Sealed) and current.opened is not None and value == current.opened:
+            return  # the same text again (a form sent back unchanged): keep it as sealed
         instance.__dict__[self.field.attname] = _Sealed(value) if is_sealed(value) else value
 
 

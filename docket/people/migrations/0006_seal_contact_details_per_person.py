@@ -47,7 +47,7 @@ def seal_per_person(apps: Any, schema_editor: Any) -> None:
             for pk, key_id, text in rows.values_list(pk_name, "data_key", "contact_details"):
                 sealed = seal_with(key_of(key_id), key_id, text)
                 cursor.execute(
-                    f"UPDATE {table} SET contact_details = %s WHERE {quote(pk_name)} = %s",  # noqa: S608
+                    f"UPDATE {table} SET contact_details = %s WHERE {quote(pk_name)} = %s",  # noqa: S608  # nosec B608
                     [sealed, pk],
                 )
 
