@@ -291,7 +291,6 @@ def _bring_back_keys(content: dict[str, Any] | None) -> tuple[int, int]:
     from docket.people.models import Person, PersonKey
 
     table, pk, key_id, wrapped, created_at = _key_table()
-    known: set[str] = set()
     if content is not None:
         rows = [(row[3], row[0], row[1], datetime.fromisoformat(row[2])) for row in content["keys"]]
         with connection.cursor() as cursor:
@@ -302,16 +301,25 @@ def _bring_back_keys(content: dict[str, Any] | None) -> tuple[int, int]:
             )
             for statement in connection.ops.sequence_reset_sql(no_style(), [PersonKey]):
                 cursor.execute(statement)
-        known = {row[1] for row in rows}
     erased_ids = set(content["erased"]) if content is not None else set()
-    sealed = (
+    erased = finish_erasure_after_restore(erased_ids)
+    unreadable = (
         Person._base_manager.filter(erased_at__isnull=True)
         .exclude(contact_details="")
-        .values_list("data_key", flat=True)
+        .exclude(data_key__in=PersonKey._base_manager.values("key_id"))
+        .count()
     )
-    unreadable = sum(1 for data_key in sealed if data_key not in known)
-    erased = finish_erasure_after_restore(erased_ids)
-    return erased, max(unreadable - erased, 0)
+    return erased, unreadable
+
+
+def _seal_clear_values(row: Any) -> None:
+    """An archive made before the data keys holds contact details in clear (inside its
+    encryption): seal them under the person's data key before the row is saved raw."""
+    for field in row._meta.concrete_fields:
+        if isinstance(field, datakeys.PersonSealedTextField):
+            value = row.__dict__.get(field.attname)
+            if isinstance(value, str) and value and not datakeys.is_sealed(value):
+                setattr(row, field.attname, field.sealed_value(row))
 
 
 def _members(source: IO[bytes], passphrase: str) -> Iterator[tuple[str, bytes]]:
@@ -374,6 +382,7 @@ def restore_backup(
                 for item in serializers.deserialize(
                     "python", json.loads(data), handle_forward_references=True
                 ):
+                    _seal_clear_values(item.object)
                     item.save()
                     records += 1
             with connection.cursor() as cursor:
