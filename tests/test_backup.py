@@ -1,7 +1,9 @@
 """Backup and restore: one encrypted file that brings everything back, or is refused whole."""
 
 import os
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -27,19 +29,26 @@ DUMP = [
 @pytest.fixture(scope="module")
 def backup(data_folders, tmp_path_factory):
     """A backup of the demo data with seed 3 (a data folder made once per test run: see
-    TEMPLATES in tests/conftest.py), made once for the module: the tests only read it."""
+    TEMPLATES in tests/conftest.py), and its data-keys file beside it, made once for the
+    module: the tests only read them."""
     folder = data_folders.copy("demo-3", tmp_path_factory.mktemp("backed-up") / "data")
     out = folder.parent / "docket.backup"
-    made = run_docket(["backup", "--out", str(out)], {"DOCKET_DATA_DIR": str(folder), **PASSPHRASE})
+    arguments = ["backup", "--out", str(out), "--data-keys", str(out.with_name("docket.keys"))]
+    made = run_docket(arguments, {"DOCKET_DATA_DIR": str(folder), **PASSPHRASE})
     assert made.returncode == 0, made.stderr
     return out
+
+
+def _keys(backup):
+    """The data-keys file written beside `backup` (the persons' keys are not in it)."""
+    return ["--data-keys", str(backup.with_name("docket.keys"))]
 
 
 def test_a_restore_into_a_new_machine_brings_back_everything(docket_command, backup, tmp_path):
     docket_command.start_from("demo-3")  # the folder the backup was taken of
     # A folder that does not exist yet: a new machine brought back from a backup.
     fresh = {"DOCKET_DATA_DIR": str(tmp_path / "fresh")}
-    restored = docket_command("restore", str(backup), **PASSPHRASE, **fresh)
+    restored = docket_command("restore", str(backup), *_keys(backup), **PASSPHRASE, **fresh)
 
     assert restored.returncode == 0, restored.stderr
     assert "36 evidence files" in restored.stdout
@@ -66,6 +75,49 @@ def test_a_restore_into_a_new_machine_brings_back_everything(docket_command, bac
     for path in exported:
         twin = tmp_path / "after" / path.relative_to(tmp_path / "before")
         assert path.read_bytes() == twin.read_bytes()
+
+
+FIND = (
+    "from docket.people.models import Person; from docket.accounts.models import User; "
+    "p = Person.objects.exclude(contact_details='').order_by('pk').first(); "
+    "u = User.objects.filter(role='coordinator', teams=p.team_id).first(); "
+    "print(p.pk, u.username, p.display_name, p.contact_details, sep='|')"
+)
+CHECK = (
+    "import io, json, os; from docket.lib import backup, datakeys; "
+    "from docket.people.models import Person; "
+    "passphrase = os.environ['DOCKET_BACKUP_PASSPHRASE']; "
+    "members = dict(backup._members(open({archive!r}, 'rb'), passphrase)); "
+    "old = {{r['pk']: r['fields'] for r in json.loads(members['data/people.person.json'])}}; "
+    "p = Person.objects.get(pk={pk}); "
+    "print(datakeys.open_sealed(old[{pk}]['contact_details']), p.display_name, p.erased, "
+    "Person.objects.exclude(contact_details='').count(), sep='|')"
+)
+
+
+def test_a_person_erased_after_a_backup_is_erased_in_it_too(docket_command, backup, tmp_path):
+    docket_command.start_from("demo-3")  # the folder the backup was taken of
+    # Copies of its own: this test replaces the data-keys file, which others read.
+    backup = Path(shutil.copy(backup, tmp_path / "docket.backup"))
+    shutil.copy(backup.with_name("docket.keys"), tmp_path)
+    pk, coordinator, name, contact = (
+        docket_command("shell", "--no-imports", "-c", FIND).stdout.strip().split("|")
+    )
+    erased = docket_command("erase", pk, "--reason", "a fictional request", "--as", coordinator)
+    # The data-keys file is replaced by the newest; the archive made before is kept.
+    newest = docket_command("backup", *_keys(backup), **PASSPHRASE)
+    fresh = docket_command.folder(tmp_path / "fresh")
+    restored = docket_command("restore", str(backup), *_keys(backup), **PASSPHRASE, **fresh)
+    check = CHECK.format(archive=str(backup), pk=int(pk))
+    shown = docket_command("shell", "--no-imports", "-c", check, **PASSPHRASE, **fresh)
+
+    assert erased.returncode == 0 and newest.returncode == 0, erased.stderr + newest.stderr
+    assert restored.returncode == 0, restored.stderr
+    assert "1 persons were erased after this backup was made" in restored.stdout
+    sealed, display, is_erased, readable = shown.stdout.strip().split("|")
+    assert sealed == "[erased]"
+    assert display == f"#{pk}" and is_erased == "True" and name not in shown.stdout
+    assert contact not in shown.stdout and int(readable) > 0
 
 
 def test_the_backup_holds_nothing_readable(backup):
@@ -150,8 +202,11 @@ def test_a_postgresql_backup_restores_into_postgresql(docket_command, postgres_d
     here = {"DATABASE_URL": target, "DOCKET_DATA_DIR": str(tmp_path / "fresh")}
     docket_command("demo", "--seed", "5", **there)
 
-    made = docket_command("backup", "--out", str(tmp_path / "pg.backup"), **PASSPHRASE, **there)
-    restored = docket_command("restore", str(tmp_path / "pg.backup"), **PASSPHRASE, **here)
+    keys = ["--data-keys", str(tmp_path / "pg.keys")]
+    made = docket_command(
+        "backup", "--out", str(tmp_path / "pg.backup"), *keys, **PASSPHRASE, **there
+    )
+    restored = docket_command("restore", str(tmp_path / "pg.backup"), *keys, **PASSPHRASE, **here)
 
     assert made.returncode == 0, made.stderr
     assert restored.returncode == 0, restored.stderr

@@ -86,6 +86,7 @@ CSRF_ROUTES: dict[str, Post | Api] = {
     "people:person_version": Post("person", versioned=True),
     "people:person_delete": Post("person"),
     "people:person_restore": Post("gone person"),
+    "people:person_erase": Post("person"),
     "people:merge_undo": Post("person"),
     "linkage:review": Post(),
     "linkage:pair": Post("person"),
@@ -338,6 +339,7 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "accounts:team_list": lambda world: {"name": "Forged team"},
     "accounts:team_detail": lambda world: {"name": "Forged name"},
     "people:person_delete": lambda world: {},
+    "people:person_erase": lambda world: {"reason": "Forged erasure"},
     "cases:case_delete": lambda world: {},
     "letters:letter_delete": lambda world: {},
     # The confirmation of the preview, with the fingerprint the preview would show.

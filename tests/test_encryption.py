@@ -7,7 +7,7 @@ from django.db import connection
 
 from docket.cases.models import Evidence
 from docket.cases.services import attach_evidence, create_source, read_evidence
-from docket.lib import crypto
+from docket.lib import crypto, datakeys
 from docket.people.models import Person
 from tests import factories
 
@@ -48,7 +48,8 @@ def test_contact_details_are_sealed_in_the_database(sealed_records):
     person, _ = sealed_records
 
     raw = _raw_contact(person)
-    assert raw.startswith("dk1$")
+    # Under the person's own data key (docket.lib.datakeys), itself wrapped under the keyring.
+    assert raw.startswith(f"dp1${person.data_key}$")
     assert "355" not in raw
     assert Person.objects.get(pk=person.pk).contact_details == CONTACT
 
@@ -58,7 +59,7 @@ def test_the_history_keeps_contact_details_sealed_too(sealed_records):
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT contact_details FROM people_historicalperson")
-        assert all(str(row[0]).startswith("dk1$") for row in cursor.fetchall())
+        assert all(str(row[0]).startswith(f"dp1${person.data_key}$") for row in cursor.fetchall())
 
 
 def test_evidence_files_are_sealed_on_disk(sealed_records):
@@ -82,7 +83,12 @@ def test_rotation_reseals_everything_and_loses_nothing(sealed_records, keyring_f
 
     new_key = crypto.keyring().current_id
     assert new_key != old_key
-    assert _raw_contact(person).split("$")[1] == new_key
+    # The person's data key is wrapped again under the new key; their values stay under it.
+    assert _raw_contact(person).split("$")[1] == person.data_key
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wrapped FROM people_personkey WHERE key_id = %s", [person.data_key])
+        assert str(cursor.fetchone()[0]).split("$")[1] == new_key
+    datakeys.forget()
     evidence.refresh_from_db()
     assert evidence.file.name != old_file
     assert crypto.key_id_of(_raw_file(evidence)) == new_key
@@ -95,9 +101,10 @@ def test_rotation_reseals_everything_and_loses_nothing(sealed_records, keyring_f
 def test_sealed_data_does_not_open_under_another_keyring(sealed_records, keyring_file):
     person, _ = sealed_records
     keyring_file.write_text(crypto.new_key_line() + "\n")
+    datakeys.forget()
 
     with pytest.raises(crypto.DecryptionError):
-        Person.objects.get(pk=person.pk)
+        _ = Person.objects.get(pk=person.pk).contact_details
 
 
 def test_evidence_verify_names_a_changed_file(sealed_records, capsys):

@@ -204,6 +204,8 @@ ROUTES: dict[str, Check] = {
     "people:person_version": Detail("person", version=True),
     "people:person_delete": Detail("person", access="delete"),
     "people:person_restore": Detail("person", access="restore"),
+    # The confirmation page; the POST that erases is tested in tests/test_erasure.py.
+    "people:person_erase": Detail("person", access="delete"),
     "people:merge_undo": Elsewhere(
         "tests/test_merges.py: only who may see the kept person finds a merge (404), only "
         "coordinators of both persons' teams and administrators undo it (403)"

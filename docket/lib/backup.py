@@ -7,6 +7,15 @@ key derived from a passphrase with scrypt. Nothing readable touches the disk;
 a damaged, truncated, reordered or wrongly keyed archive fails authentication
 and is refused before anything is restored.
 
+The persons' data keys (docket.lib.datakeys) are *not* in the archive: an archive
+kept for months must not keep the key of a person erased since. `write_data_keys`
+writes them to a file of their own, sealed the same way (magic b"DKK1"), which the
+operator replaces at each backup and never keeps generations of; a restore reads the
+newest one (`restore_backup(..., data_keys=...)`). A person erased after the backup
+has no key in it: their sealed values stay unreadable, and the restore finishes
+their erasure (names and personal fields blanked) from the list of erased key ids
+the file carries.
+
 File layout: b"DKB1" + 16-byte salt + 8-byte nonce prefix, then chunks of
 (4-byte length + ciphertext); each chunk's nonce is the prefix plus its number,
 and its associated data marks whether it is the last, so truncation is caught.
@@ -37,9 +46,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from docket.lib import crypto
+from docket.lib import crypto, datakeys
 
 MAGIC = b"DKB1"
+KEYS_MAGIC = b"DKK1"
 CHUNK = 1 << 20
 FORMAT_VERSION = 1
 # Not worth restoring: derived or short-lived.
@@ -50,6 +60,8 @@ EXCLUDED_MODELS = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    # Kept apart, so that erasing a person reaches every archive (write_data_keys).
+    "people.personkey",
 }
 
 
@@ -74,14 +86,14 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
 
 
 class _SealingWriter(io.RawIOBase):
-    def __init__(self, target: IO[bytes], passphrase: str) -> None:
+    def __init__(self, target: IO[bytes], passphrase: str, magic: bytes = MAGIC) -> None:
         self.target = target
         salt = os.urandom(16)
         self.prefix = os.urandom(8)
         self.cipher = AESGCM(derive_key(passphrase, salt))
         self.buffer = bytearray()
         self.number = 0
-        target.write(MAGIC + salt + self.prefix)
+        target.write(magic + salt + self.prefix)
 
     def writable(self) -> bool:
         return True
@@ -105,10 +117,12 @@ class _SealingWriter(io.RawIOBase):
 
 
 class _OpeningReader(io.RawIOBase):
-    def __init__(self, source: IO[bytes], passphrase: str) -> None:
+    def __init__(self, source: IO[bytes], passphrase: str, magic: bytes = MAGIC) -> None:
         self.source = source
-        head = source.read(len(MAGIC) + 24)
-        if len(head) < len(MAGIC) + 24 or not head.startswith(MAGIC):
+        head = source.read(len(magic) + 24)
+        if len(head) < len(magic) + 24 or not head.startswith(magic):
+            if magic == KEYS_MAGIC:
+                raise BackupError("This file is not a Docket data-keys file.")
             raise BackupError("This file is not a Docket backup.")
         self.cipher = AESGCM(derive_key(passphrase, head[4:20]))
         self.prefix = head[20:28]
@@ -168,6 +182,10 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes, manifest: dict[str, s
 class Summary:
     records: int
     files: int
+    # Persons whose sealed values cannot be opened after a restore: erased since the
+    # backup (and their erasure finished), or with no key in the data-keys file given.
+    erased: int = 0
+    unreadable: int = 0
 
 
 def create_private(path: Path) -> IO[bytes]:
@@ -214,6 +232,96 @@ def write_backup(target: IO[bytes], *, passphrase: str) -> Summary:
     return Summary(records, files)
 
 
+def _key_table() -> tuple[str, str, str, str, str]:
+    from docket.people.models import PersonKey
+
+    quote = connection.ops.quote_name
+    return (
+        quote(PersonKey._meta.db_table),
+        quote("id"),
+        quote("key_id"),
+        quote("wrapped"),
+        quote("created_at"),
+    )
+
+
+def write_data_keys(target: IO[bytes], *, passphrase: str) -> int:
+    """Write the persons' data keys, as stored (wrapped under the keyring), to `target`,
+    sealed under `passphrase`, with the key ids of erased persons; returns how many keys.
+
+    The keys stay wrapped: opening them also needs the keyring, which is in the archive
+    (or the data folder), so this file alone opens nothing."""
+    from docket.people.models import Person
+
+    table, pk, key_id, wrapped, created_at = _key_table()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key_id}, {wrapped}, {created_at}, {pk} FROM {table} ORDER BY {pk}"  # noqa: S608  # nosec B608
+        )
+        keys = [[row[0], row[1], _moment(row[2]), row[3]] for row in cursor.fetchall()]
+        erased = sorted(
+            Person._base_manager.filter(erased_at__isnull=False).values_list("data_key", flat=True)
+        )
+    writer = _SealingWriter(target, passphrase, KEYS_MAGIC)
+    writer.write(json.dumps({"version": FORMAT_VERSION, "keys": keys, "erased": erased}).encode())
+    writer.finish()
+    return len(keys)
+
+
+def _moment(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def read_data_keys(source: IO[bytes], *, passphrase: str) -> dict[str, Any]:
+    reader = _OpeningReader(source, passphrase, KEYS_MAGIC)
+    data = io.BufferedReader(reader, buffer_size=CHUNK).read()
+    try:
+        content: dict[str, Any] = json.loads(data)
+    except ValueError:
+        raise BackupError("The data-keys file is damaged.") from None
+    if content.get("version") != FORMAT_VERSION:
+        raise BackupError("The data-keys file is of a version this Docket cannot read.")
+    return content
+
+
+def _bring_back_keys(content: dict[str, Any] | None) -> tuple[int, int]:
+    """Put the data keys of `content` back and finish the erasure of the persons erased
+    since the backup; returns (persons erased since, persons whose data stays unreadable)."""
+    from docket.people.erasure import finish_erasure_after_restore
+    from docket.people.models import Person, PersonKey
+
+    table, pk, key_id, wrapped, created_at = _key_table()
+    if content is not None:
+        rows = [(row[3], row[0], row[1], datetime.fromisoformat(row[2])) for row in content["keys"]]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({pk}, {key_id}, {wrapped}, {created_at}) "  # noqa: S608  # nosec B608
+                "VALUES (%s, %s, %s, %s)",
+                rows,
+            )
+            for statement in connection.ops.sequence_reset_sql(no_style(), [PersonKey]):
+                cursor.execute(statement)
+    erased_ids = set(content["erased"]) if content is not None else set()
+    erased = finish_erasure_after_restore(erased_ids)
+    unreadable = (
+        Person._base_manager.filter(erased_at__isnull=True)
+        .exclude(contact_details="")
+        .exclude(data_key__in=PersonKey._base_manager.values("key_id"))
+        .count()
+    )
+    return erased, unreadable
+
+
+def _seal_clear_values(row: Any) -> None:
+    """An archive made before the data keys holds contact details in clear (inside its
+    encryption): seal them under the person's data key before the row is saved raw."""
+    for field in row._meta.concrete_fields:
+        if isinstance(field, datakeys.PersonSealedTextField):
+            value = row.__dict__.get(field.attname)
+            if isinstance(value, str) and value and not datakeys.is_sealed(value):
+                setattr(row, field.attname, field.sealed_value(row))
+
+
 def _members(source: IO[bytes], passphrase: str) -> Iterator[tuple[str, bytes]]:
     reader = io.BufferedReader(_OpeningReader(source, passphrase), buffer_size=CHUNK)
     try:
@@ -227,12 +335,21 @@ def _members(source: IO[bytes], passphrase: str) -> Iterator[tuple[str, bytes]]:
         raise BackupError(f"The backup is damaged ({error}).") from None
 
 
-def restore_backup(source: IO[bytes], *, passphrase: str) -> Summary:
-    """Bring a backup back into an empty database and data folder, all or nothing."""
+def restore_backup(
+    source: IO[bytes], *, passphrase: str, data_keys: IO[bytes] | None = None
+) -> Summary:
+    """Bring a backup back into an empty database and data folder, all or nothing.
+
+    `data_keys` is the newest file of `write_data_keys` (the persons' data keys are not
+    in the archive); without it every sealed value of a person stays unreadable."""
     from docket.accounts.models import User
 
     if User.objects.exists():
         raise BackupError("Restore needs an empty data folder and database; this one holds data.")
+    keys_content = (
+        read_data_keys(data_keys, passphrase=passphrase) if data_keys is not None else None
+    )
+    datakeys.forget()
     contents: dict[str, bytes] = {}
     for name, data in _members(source, passphrase):
         if name.startswith("/") or ".." in name.split("/"):
@@ -265,11 +382,14 @@ def restore_backup(source: IO[bytes], *, passphrase: str) -> Summary:
                 for item in serializers.deserialize(
                     "python", json.loads(data), handle_forward_references=True
                 ):
+                    _seal_clear_values(item.object)
                     item.save()
                     records += 1
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), _models()):
                     cursor.execute(statement)
+            settings.SIMPLE_HISTORY_ENABLED = True
+            erased, unreadable = _bring_back_keys(keys_content)
             for name, data in contents.items():
                 stored = name.removeprefix("files/")
                 if default_storage.exists(stored):
@@ -285,4 +405,4 @@ def restore_backup(source: IO[bytes], *, passphrase: str) -> Summary:
             keys.write_bytes(previous_keys)
         raise
     settings.SIMPLE_HISTORY_ENABLED = True
-    return Summary(records, len(written))
+    return Summary(records, len(written), erased, unreadable)

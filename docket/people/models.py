@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from docket.lib.crypto import SealedTextField
+from docket.lib.crypto import SealedBytesField
+from docket.lib.datakeys import PersonSealedTextField, new_key_id
 from docket.lib.partialdate import PartialDateField
 from docket.lib.records import ConfidentialRecord, RecordQuerySet
 from docket.lib.vocabulary import Term
@@ -72,8 +73,9 @@ class Person(ConfidentialRecord):
         _("status"), max_length=20, choices=PersonStatus, default=PersonStatus.UNKNOWN
     )
     notes = models.TextField(_("notes"), blank=True)
-    # Sensitive: sealed at rest, shown only to those who may edit the person.
-    contact_details = SealedTextField(_("contact details"), blank=True)
+    # Sensitive: sealed at rest under this person's own data key (docket.lib.datakeys),
+    # shown only to those who may edit the person.
+    contact_details = PersonSealedTextField(_("contact details"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -87,6 +89,10 @@ class Person(ConfidentialRecord):
         editable=False,
         verbose_name=_("merged into"),
     )
+    # The id of this person's data key (a PersonKey), which seals their sealed values.
+    data_key = models.CharField(max_length=16, default=new_key_id, unique=True, editable=False)
+    # Set when the person's personal data was erased (docket.people.erasure): a tombstone.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     # A narrower queryset than ConfidentialRecord's, with the same methods.
     objects = PersonQuerySet.as_manager()  # type: ignore[misc]
@@ -100,6 +106,10 @@ class Person(ConfidentialRecord):
         return self.display_name
 
     @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
     def display_name(self) -> str:
         """The first full name, else the first name of any kind, else a number."""
         names = list(self.names.all())
@@ -107,6 +117,26 @@ class Person(ConfidentialRecord):
             if name.kind == NameKind.FULL:
                 return name.name
         return names[0].name if names else f"#{self.pk}"
+
+
+class PersonKey(models.Model):
+    """A person's data key, wrapped (sealed) under the keyring: see docket.lib.datakeys.
+
+    Erasing the person deletes the row, and with it every way to open their sealed
+    values, wherever copies of them are. Never in the backup archive: `docket backup
+    --data-keys FILE` writes these rows to a file of their own.
+    """
+
+    key_id = models.CharField(max_length=16, unique=True)
+    wrapped = SealedBytesField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+
+    def __str__(self) -> str:
+        return self.key_id
 
 
 class PersonName(models.Model):

@@ -75,6 +75,8 @@ def update_person(
     **fields: Any,
 ) -> Person:
     require_editable(actor, person)
+    if person.erased_at is not None:
+        raise ValidationError(_("This person was erased: the record stays as it is."))
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")

@@ -19,5 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/history/<int:history_id>/", views.person_version, name="person_version"),
     path("<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("<int:pk>/restore/", views.person_restore, name="person_restore"),
+    path("<int:pk>/erase/", views.person_erase, name="person_erase"),
     path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
 ]

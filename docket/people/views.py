@@ -26,6 +26,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from docket.accounts.confirmation import changes_need_recent_confirmation
 from docket.accounts.models import User
 from docket.accounts.permissions import DELETERS, may_create, may_delete
 from docket.cases import figures as case_figures
@@ -36,7 +37,7 @@ from docket.lib import history
 from docket.lib.access import get_restorable, get_visible
 from docket.lib.versioning import StaleEdit
 from docket.linkage.lookalike import Lookalike, lookalikes
-from docket.people import finder, merge_views, merges, services
+from docket.people import erasure, finder, merge_views, merges, services
 from docket.people.forms import (
     BaseNameFormSet,
     NameFormSet,
@@ -244,6 +245,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "editable": editable,
             "deletable": editable and may_delete(user, person),
+            "erasable": not person.erased and erasure.may_erase(user, person),
             "figures": figures,
             "current_status": case_figures.STATUS_LABELS.get(figures.current_status, ""),
             "rights": _articles(figures.rights_at_stake),
@@ -679,3 +681,32 @@ def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(name)s was restored.") % {"name": person.display_name})
         return redirect("people:person_detail", pk=person.pk)
     return render(request, "people/person_confirm.html", {"person": person, "action": "restore"})
+
+
+# Erasure
+
+
+@login_required
+@changes_need_recent_confirmation
+@require_http_methods(["GET", "POST"])
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a person's personal data for good (docket.people.erasure): a confirmation page,
+    then a POST with the reason; only after the password was given again recently."""
+    user = _user(request)
+    person = get_visible(Person.objects.prefetch_related("names"), user, pk, action="delete")
+    if person.erased:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            erasure.erase_person(actor=user, person=person, reason=request.POST.get("reason", ""))
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(
+                request,
+                _("Person #%(number)s was erased. Their record stays as a tombstone.")
+                % {"number": person.pk},
+            )
+            return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_erase.html", {"person": person, "error": error})

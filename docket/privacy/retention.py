@@ -7,7 +7,6 @@ left out of all of it.
 changed by reading it.
 """
 
-import importlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from docket.accounts.models import Role, User
 from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases.models import Case, CaseStatus, Event, Evidence, Involvement, Source
+from docket.people.erasure import erase_person
 from docket.people.models import Person
 from docket.privacy.basis import activities
 from docket.privacy.models import Anonymisation, KeepDecision, RecordKind, RetentionEvent
@@ -386,14 +386,7 @@ def keep(
 
 
 def erase(*, actor: Any, person: Person, reason: str) -> None:
-    """Erase a person for good, through the erasure service (docket.privacy.erasure, with
-    its data key destroyed so no backup can be read either)."""
+    """Erase a person for good, through the erasure service (its data key destroyed, so no
+    earlier backup can be read either); a case under legal hold refuses it first."""
     refuse_if_held(person)
-    try:
-        # The erasure service (per-person data keys) is its own module, built beside this one.
-        erasure = importlib.import_module("docket.privacy.erasure")
-    except ImportError as missing:
-        raise PermissionDenied(
-            _("Erasure is not available in this installation; anonymise the person instead.")
-        ) from missing
-    erasure.erase_person(actor=actor, person=person, reason=reason)
+    erase_person(actor=actor, person=person, reason=reason)

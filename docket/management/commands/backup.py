@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.lib.backup import BackupError, create_private, write_backup
+from docket.lib.backup import BackupError, create_private, write_backup, write_data_keys
 
 
 def passphrase_from(variable: str) -> str:
@@ -15,31 +15,74 @@ def passphrase_from(variable: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Write one encrypted archive of the whole data set."
+    help = (
+        "Write one encrypted archive of the whole data set (--out), and the persons' data "
+        "keys to a file of their own (--data-keys), which replaces the one written before."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", required=True, type=Path, help="the archive to write")
+        parser.add_argument("--out", type=Path, help="the archive to write")
+        parser.add_argument(
+            "--data-keys",
+            type=Path,
+            help="the data-keys file to write, replacing an older one: keep only the newest, "
+            "never with the archives, so that erasing a person reaches every archive",
+        )
         parser.add_argument(
             "--passphrase-env",
             default="DOCKET_BACKUP_PASSPHRASE",
             help="the environment variable that holds the passphrase",
         )
 
-    def handle(self, *args: Any, out: Path, passphrase_env: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        out: Path | None,
+        data_keys: Path | None,
+        passphrase_env: str,
+        **options: Any,
+    ) -> None:
+        if out is None and data_keys is None:
+            raise CommandError("Say what to write: --out ARCHIVE, --data-keys FILE, or both.")
         passphrase = passphrase_from(passphrase_env)
-        if out.exists():
-            raise CommandError(f"{out} already exists; choose a new file name.")
-        partial = out.with_name(out.name + ".partial")
+        if out is not None:
+            if out.exists():
+                raise CommandError(f"{out} already exists; choose a new file name.")
+            summary = self._write(out, lambda target: write_backup(target, passphrase=passphrase))
+            self.stdout.write(
+                f"Wrote {out}: {summary.records} records and {summary.files} evidence files, "
+                "encrypted."
+            )
+        if data_keys is not None:
+            count = self._write(
+                data_keys,
+                lambda target: write_data_keys(target, passphrase=passphrase),
+                replace=True,
+            )
+            self.stdout.write(
+                f"Wrote {data_keys}: {count} persons' data keys, encrypted; "
+                "destroy every older copy of it."
+            )
+        elif out is not None:
+            self.stdout.write(
+                "The persons' data keys are not in the archive: a restore needs the newest "
+                "file of docket backup --data-keys, or their contact details stay unreadable."
+            )
+
+    def _write(self, path: Path, write: Any, *, replace: bool = False) -> Any:
+        partial = path.with_name(path.name + ".partial")
+        partial.unlink(missing_ok=True)
         try:
             with create_private(partial) as target:
-                summary = write_backup(target, passphrase=passphrase)
-            partial.rename(out)
+                result = write(target)
+            if replace:
+                os.replace(partial, path)
+            else:
+                partial.rename(path)
         except BackupError as error:
             partial.unlink(missing_ok=True)
             raise CommandError(str(error)) from None
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        self.stdout.write(
-            f"Wrote {out}: {summary.records} records and {summary.files} evidence files, encrypted."
-        )
+        return result

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from docket.cases.services import reseal_evidence
-from docket.lib import crypto
+from docket.lib import crypto, datakeys
 
 
 class Command(BaseCommand):
@@ -44,8 +44,13 @@ class Command(BaseCommand):
     def _reseal_fields(self) -> int:
         count = 0
         for model in apps.get_models():
+            # Values sealed per person stay under their data keys; those keys, wrapped
+            # under the keyring (people.PersonKey.wrapped), are what is re-sealed.
             sealed = [
-                f.name for f in model._meta.concrete_fields if isinstance(f, crypto.SealedTextField)
+                f.name
+                for f in model._meta.concrete_fields
+                if isinstance(f, crypto.SealedTextField)
+                and not isinstance(f, datakeys.PersonSealedTextField)
             ]
             if not sealed:
                 continue
