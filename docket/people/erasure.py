@@ -95,7 +95,7 @@ def erase_person(*, actor: Any, person: Person, reason: str) -> Person:
 
 def _erase_one(actor: Any, person: Person) -> None:
     from docket.linkage.models import CandidatePair, PairStatus
-    from docket.tracing.models import TracingRequest
+    from docket.tracing.services import forget_sought_person  # tracing builds on people
 
     PersonKey.objects.filter(key_id=person.data_key).delete()
     for name in PersonName.objects.filter(person=person):
@@ -111,13 +111,7 @@ def _erase_one(actor: Any, person: Person) -> None:
     person.save()
     Person.history.filter(id=person.pk).update(**BLANKED)
 
-    requests = TracingRequest._base_manager.filter(sought=person)
-    for request in requests:
-        request.sought_as_given = ""
-        request.whereabouts = ""
-        request._history_user = actor  # type: ignore[attr-defined]
-        request.save(update_fields=["sought_as_given", "whereabouts", "updated_at"])
-    TracingRequest.history.filter(sought_id=person.pk).update(sought_as_given="", whereabouts="")
+    forget_sought_person(actor=actor, person=person)
 
     CandidatePair.objects.filter(status=PairStatus.OPEN, person_a=person).delete()
     CandidatePair.objects.filter(status=PairStatus.OPEN, person_b=person).delete()

@@ -826,3 +826,15 @@ def log_attempts_in_bulk(
     bulk.save_new(ContactAttempt, attempts, batch)
     batch.created(attempts)
     return attempts
+
+
+def forget_sought_person(*, actor: Any, person: Person) -> None:
+    """Blank what the tracing requests that sought `person` say of them (the name as the
+    family gave it, their whereabouts), in the requests' history too: part of erasing the
+    person (docket.people.erasure), inside its transaction and under its permission check."""
+    for request in TracingRequest._base_manager.filter(sought=person):
+        request.sought_as_given = ""
+        request.whereabouts = ""
+        request._history_user = actor  # type: ignore[attr-defined]
+        request.save(update_fields=["sought_as_given", "whereabouts", "updated_at"])
+    TracingRequest.history.filter(sought_id=person.pk).update(sought_as_given="", whereabouts="")
