@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.lib.backup import BackupError, create_private, write_backup
+from docket.lib.backup import BackupError, write_backup_file
 
 
 def passphrase_from(variable: str) -> str:
@@ -27,19 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, out: Path, passphrase_env: str, **options: Any) -> None:
         passphrase = passphrase_from(passphrase_env)
-        if out.exists():
-            raise CommandError(f"{out} already exists; choose a new file name.")
-        partial = out.with_name(out.name + ".partial")
         try:
-            with create_private(partial) as target:
-                summary = write_backup(target, passphrase=passphrase)
-            partial.rename(out)
+            summary = write_backup_file(out, passphrase=passphrase)
         except BackupError as error:
-            partial.unlink(missing_ok=True)
             raise CommandError(str(error)) from None
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
         self.stdout.write(
             f"Wrote {out}: {summary.records} records and {summary.files} evidence files, encrypted."
         )
