@@ -151,7 +151,7 @@ PERSON_SEARCH = ("", "?name=MARKER", "?name=SECRET", "?page=2")
 ROUTES: dict[str, Check] = {
     # Project pages
     "dashboard": Page(count=r"Replies overdue</dt>\s*<dd>(\d+)</dd>", counted="letters"),
-    "healthz": Public("the health check says only whether the database answers"),
+    "healthz": Public("the health check says only whether the database, worker and disk are well"),
     "login": Public("the log-in form"),
     "logout": Public("logging out, POST only"),
     "password_change": Page(),

@@ -65,11 +65,11 @@ def heartbeat_path() -> Path:
 
 
 def beat() -> None:
-    """Note that the worker is alive now (the file's modification time)."""
+    """Note that the worker is alive now: the file's modification time (and, inside,
+    the process's id, for whoever looks after it on the machine)."""
     path = heartbeat_path()
     try:
-        path.touch(mode=0o600)
-        os.utime(path)
+        path.write_text(f"{os.getpid()}\n")
     except OSError as error:
         logger.warning("Cannot note the worker's heartbeat in %s: %s.", path, error.strerror)
 
@@ -80,3 +80,19 @@ def heartbeat_age() -> float | None:
         return max(0.0, time.time() - heartbeat_path().stat().st_mtime)
     except FileNotFoundError:
         return None
+
+
+def run_queued_tasks(worker_id: str = "docket") -> None:
+    """Run every task queued and due, then return (what one round of the worker does)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()

@@ -10,9 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.tasks.signals import task_started
-from django_tasks_db.management.commands.db_worker import Worker
 
-from docket.lib.tasks import beat
+from docket.lib.tasks import beat, run_queued_tasks
 from docket.schedule import enqueue_due
 
 logger = logging.getLogger("docket.worker")
@@ -66,16 +65,7 @@ class Command(BaseCommand):
             try:
                 for name in enqueue_due():
                     self.stdout.write(f"Queued the scheduled task: {name}.")
-                Worker(
-                    queue_names=["*"],
-                    interval=0,
-                    batch=True,
-                    backend_name="default",
-                    startup_delay=False,
-                    max_tasks=None,
-                    worker_id=worker_id,
-                    excluded_queue_names=[],
-                ).run()
+                run_queued_tasks(worker_id)
             except DatabaseError as error:
                 # Locked, restarting, or away for a moment: the next round tries again.
                 logger.warning("The database did not answer the worker (%s); trying again.", error)
