@@ -99,5 +99,5 @@ class AtomicFileSystemStorage(FileSystemStorage):
                 name = self.get_available_name(name)
             else:
                 break
-        self._ensure_location_group_id(str(full_path))
+        self._ensure_location_group_id(str(full_path))  # type: ignore[attr-defined]
         return os.path.relpath(full_path, self.location).replace("\\", "/")
