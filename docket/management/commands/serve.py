@@ -1,4 +1,5 @@
 import atexit
+import os
 import subprocess  # nosec B404
 import sys
 from typing import Any
@@ -69,7 +70,15 @@ class Command(BaseCommand):
         supervisor = subprocess.Popen(  # noqa: S603  # nosec B603
             [sys.executable, "-c", program, "worker", "--supervise", "--stop-with-parent"]
         )
-        atexit.register(supervisor.terminate)
+        server = os.getpid()
+
+        def stop_supervisor() -> None:
+            # Gunicorn's web workers are forks of this process and run its exit
+            # handlers too: only the server itself stops the supervisor.
+            if os.getpid() == server:
+                supervisor.terminate()
+
+        atexit.register(stop_supervisor)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
