@@ -81,6 +81,20 @@ def own_audit_checkpoints(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
+def own_storage(settings: Any, tmp_path: Path) -> Path:
+    """Evidence files in a folder of this test's own, for tests that look at every stored
+    file: other tests' rolled-back records leave theirs in the shared one."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "docket.lib.storage.AtomicFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+    return tmp_path / "files"
+
+
+@pytest.fixture
 def cheap_passwords(settings: Any) -> None:
     """Hash the personas' passwords cheaply, for test modules that build them dozens of times
     and never check a password; Argon2 takes a tenth of a second for each."""

@@ -49,20 +49,6 @@ from tests.conftest import outside_environment
 PASSPHRASE = "a fictional long passphrase"
 
 
-@pytest.fixture
-def own_storage(settings, tmp_path):
-    """Evidence files in a folder of this test's own: other tests' rolled-back records
-    leave files behind in the shared one."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "docket.lib.storage.AtomicFileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "files"},
-        },
-    }
-    return tmp_path / "files"
-
-
 def _files_under(folder):
     return sorted(path.name for path in folder.rglob("*") if path.is_file())
 
