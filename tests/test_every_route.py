@@ -1191,7 +1191,8 @@ def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in_everywhere(
             scene.fail(f"{where}: shows {shown}")
         status = response.status_code
         if isinstance(check, Public):
-            if status >= 500:
+            # /healthz answers 503 on purpose here: no background worker runs in the tests.
+            if status >= 500 and not (key == "healthz" and status == 503):
                 scene.fail(f"{where}: {status}")
         elif key.startswith("api:"):
             if status != 401:
