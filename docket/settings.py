@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After SessionMiddleware, so its answer is seen first: it may mark the session to save.
+    "docket.lib.sessions.TouchSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,8 +129,10 @@ def _database(url: str) -> dict[str, Any]:
         config["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers
             # wait for busy_timeout instead of failing with "database is locked".
+            # A writer waits this long for another's transaction to end (an import's
+            # short write, a burst of users) before the request fails.
             "transaction_mode": "IMMEDIATE",
-            "timeout": 5,
+            "timeout": env_int("DOCKET_SQLITE_BUSY_SECONDS", 20),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         return config
@@ -186,7 +190,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A session ends after this long without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("DOCKET_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request (a write per page view, and a 400 when the database is
+# busy): docket.lib.sessions.TouchSessionMiddleware saves an unchanged session's new
+# expiry at most once a minute, so the idle limit holds to within a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -202,7 +209,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Each file written whole or not at all (temporary file, fsync, rename).
+        "BACKEND": "docket.lib.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": DATA_DIR / "files"},
     },
     "staticfiles": {
@@ -247,6 +255,17 @@ GUNICORN_WORKERS = env_int("DOCKET_WORKERS", 2)
 # Background work (scheduled checks, later reminders and imports) queues in the
 # database and runs in `docket worker`: no other service to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker touches this file every round (every few seconds, and as each task
+# starts); /healthz answers 503 once it is older than WORKER_STALE_MINUTES.
+WORKER_HEARTBEAT_FILE = DATA_DIR / "worker-heartbeat"
+WORKER_STALE_MINUTES = env_int("DOCKET_WORKER_STALE_MINUTES", 30)
+# /healthz answers 503 when the newest audit checkpoint (written daily) is older.
+AUDIT_CHECKPOINT_STALE_HOURS = env_int("DOCKET_CHECKPOINT_STALE_HOURS", 48)
+# /healthz answers 503 when the data folder's disk has less free space than this.
+MIN_FREE_DISK_MB = env_int("DOCKET_MIN_FREE_DISK_MB", 500)
+# A picture larger than this is refused before its pixels are decoded (a small file
+# can hold a huge picture: 13,000 x 13,000 pixels fit in 657 KB and take 1.5 GB).
+MAX_PICTURE_PIXELS = env_int("DOCKET_MAX_PICTURE_MEGAPIXELS", 64) * 1_000_000
 
 EVIDENCE_MAX_BYTES = env_int("DOCKET_EVIDENCE_MAX_MB", 50) * 2**20
 

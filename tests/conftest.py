@@ -125,6 +125,20 @@ def own_audit_checkpoints(settings: Any, tmp_path: Path) -> None:
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
 
 
+@pytest.fixture
+def own_storage(settings: Any, tmp_path: Path) -> Path:
+    """Evidence files in a folder of this test's own, for tests that look at every stored
+    file: other tests' rolled-back records leave theirs in the shared one."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "docket.lib.storage.AtomicFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+    return tmp_path / "files"
+
+
 def _team(name: str) -> Team:
     """Saved in bulk, as the personas are: creating a team writes an audit entry."""
     (team,) = Team.objects.bulk_create([Team(name=name)])

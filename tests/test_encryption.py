@@ -107,7 +107,7 @@ def test_sealed_data_does_not_open_under_another_keyring(sealed_records, keyring
         _ = Person.objects.get(pk=person.pk).contact_details
 
 
-def test_evidence_verify_names_a_changed_file(sealed_records, capsys):
+def test_evidence_verify_names_a_changed_file(own_storage, sealed_records, capsys):
     _, evidence = sealed_records
     call_command("evidence", "verify")
     assert "All 1 evidence files match" in capsys.readouterr().out

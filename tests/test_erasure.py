@@ -31,7 +31,7 @@ from docket.people.services import update_person
 from docket.search.models import SearchEntry
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 CONTACT = "Through the families desk, line 42 (fictional)"
 NAMES = ("Parvaneh Ghaffari", "پروانه غفاری")

@@ -153,7 +153,7 @@ PERSON_SEARCH = ("", "?name=MARKER", "?name=SECRET", "?page=2")
 ROUTES: dict[str, Check] = {
     # Project pages
     "dashboard": Page(count=r"Replies overdue</dt>\s*<dd>(\d+)</dd>", counted="letters"),
-    "healthz": Public("the health check says only whether the database answers"),
+    "healthz": Public("the health check says only whether the database, worker and disk are well"),
     "login": Public("the log-in form"),
     "logout": Public("logging out, POST only"),
     "password_change": Page(),
@@ -1224,7 +1224,8 @@ def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in_everywhere(
             scene.fail(f"{where}: shows {shown}")
         status = response.status_code
         if isinstance(check, Public):
-            if status >= 500:
+            # /healthz answers 503 on purpose here: no background worker runs in the tests.
+            if status >= 500 and not (key == "healthz" and status == 503):
                 scene.fail(f"{where}: {status}")
         elif key.startswith("api:"):
             if status != 401:

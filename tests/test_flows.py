@@ -11,7 +11,7 @@ from docket.cases.models import Event, EventType, Involvement, InvolvementRole
 from docket.people.models import Person, Relationship, RelationshipKind
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 ROSTAMI = ("Mehdi Rostami", "مهدی رستمی")
 

@@ -31,8 +31,6 @@ from docket.search.models import SearchEntry
 from docket.tracing import services as tracing
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("cheap_passwords")
-
 TODAY = timezone.localdate()
 LATER = TODAY + timedelta(days=3651)  # past the persons' ten years from a case closed today
 

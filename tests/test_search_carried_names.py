@@ -12,7 +12,7 @@ from docket.search.documents import covers
 from tests import factories
 from tests.test_search import assert_counts_match_a_rebuild, found
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 VARIANTS = ("Mahdi Rustami", "مهدي رستمي", "Rostamy")
 

@@ -17,7 +17,7 @@ from docket.tracing.models import Consent, ConsentScope, TracingRequest
 from tests import factories
 from tests.test_tracing import open_request
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 class Fields(HTMLParser):

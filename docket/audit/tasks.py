@@ -3,12 +3,12 @@
 from typing import Any
 
 from django.conf import settings
-from django.tasks import task
 
 from docket.audit.log import anchor, write_checkpoint
+from docket.lib.tasks import background_task
 
 
-@task()
+@background_task()
 def checkpoint_audit_log() -> dict[str, Any]:
     """Note the newest entry outside the database, so a cut-off end of the log is found;
     and mail an anchor off the machine when DOCKET_AUDIT_ANCHOR_MAIL names someone."""

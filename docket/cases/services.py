@@ -6,14 +6,17 @@ record's history; pages, the API and commands call these and nothing else.
 
 import hashlib
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -42,6 +45,7 @@ from docket.lib.crypto import DecryptionError, open_bytes, seal_bytes
 from docket.lib.dates import refuse_future
 from docket.lib.records import Record
 from docket.lib.services import owning_team, require_deleter, require_editable, require_writer
+from docket.lib.storage import DiskFull
 from docket.lib.versioning import restore, save_versioned, soft_delete
 from docket.people.models import Person
 from docket.search.documents import CASE, EVENT, SOURCE
@@ -412,9 +416,13 @@ def _store_evidence(
         derivation=derivation,
     )
     # Sealed before it touches the disk; the stored name says nothing of the original.
-    evidence.file.save(
-        "sealed", ContentFile(seal_bytes(content, context=EVIDENCE_CONTEXT)), save=False
-    )
+    # Written whole or not at all (docket.lib.storage); a full disk leaves nothing behind.
+    try:
+        evidence.file.save(
+            "sealed", ContentFile(seal_bytes(content, context=EVIDENCE_CONTEXT)), save=False
+        )
+    except DiskFull as error:
+        raise ValidationError(str(error)) from None
     evidence.save()
     CustodyEntry.objects.create(evidence=evidence, actor=actor, action=CustodyAction.ADDED)
     detail: dict[str, Any] = {"sha256": evidence.sha256}
@@ -511,8 +519,37 @@ def attach_redacted_copy(*, actor: Any, original: Evidence, upload: UploadedFile
 STRIPPABLE = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/tiff": "TIFF"}
 
 
+def check_picture_size(content: bytes) -> None:
+    """Refuse a picture too large to decode, reading only its header.
+
+    A small file can hold a huge picture (a 657 KB PNG of 13,000 x 13,000
+    pixels takes 1.5 GB once decoded): its size is read first, and a picture of
+    more than settings.MAX_PICTURE_PIXELS is refused before any pixel is decoded.
+    """
+    limit = settings.MAX_PICTURE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as picture:
+                width, height = picture.size
+    except Image.DecompressionBombError:
+        width, height = limit + 1, 1
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(_("This picture cannot be read; it may be damaged.")) from None
+    if width * height > limit:
+        raise ValidationError(
+            _(
+                "This picture is too large to process here (%(pixels)s megapixels; at most "
+                "%(limit)s). Remove its metadata with another program and attach the result "
+                "as a redacted copy."
+            )
+            % {"pixels": f"{width * height / 1e6:.0f}", "limit": f"{limit / 1e6:.0f}"}
+        )
+
+
 def strip_metadata(content: bytes, content_type: str) -> bytes:
     """The picture's pixels alone, saved again without EXIF, GPS, XMP or comments."""
+    check_picture_size(content)
     with Image.open(io.BytesIO(content)) as picture:
         picture.load()
         bare = Image.new(picture.mode, picture.size)
@@ -526,9 +563,8 @@ def strip_metadata(content: bytes, content_type: str) -> bytes:
     return out.getvalue()
 
 
-@transaction.atomic
-def strip_metadata_copy(*, actor: Any, original: Evidence) -> Evidence:
-    """A copy of a picture without its metadata, for sharing; the original is untouched."""
+def _strippable(actor: Any, original: Evidence) -> bytes:
+    """The original picture's bytes, once it is known a copy may be made of it."""
     require_editable(actor, original.source)
     if original.derived_from_id is not None:
         raise ValidationError(_("Make copies from the original file, not from a copy."))
@@ -539,18 +575,40 @@ def strip_metadata_copy(*, actor: Any, original: Evidence) -> Evidence:
                 "cleaned copy made elsewhere as a redacted copy."
             )
         )
-    content = strip_metadata(read_evidence(original), original.content_type)
+    content = read_evidence(original)
+    check_picture_size(content)
+    return content
+
+
+def request_metadata_stripped_copy(*, actor: Any, original: Evidence) -> None:
+    """Queue the making of a copy without metadata (`strip_metadata_copy`) for the
+    worker, once the picture is known to be one Docket can process."""
+    from docket.cases.tasks import make_metadata_stripped_copy
+
+    _strippable(actor, original)
+    make_metadata_stripped_copy.enqueue(original.pk, actor.pk)
+
+
+def strip_metadata_copy(*, actor: Any, original: Evidence) -> Evidence:
+    """A copy of a picture without its metadata, for sharing; the original is untouched.
+
+    The picture is decoded and saved again before the transaction opens: the
+    database's write lock is held only while the new file is recorded.
+    """
+    content = strip_metadata(_strippable(actor, original), original.content_type)
     stem, dot, extension = original.name.rpartition(".")
     name = f"{stem}-no-metadata{dot}{extension}" if dot else f"{original.name}-no-metadata"
-    return _store_evidence(
-        actor=actor,
-        source=original.source,
-        name=name,
-        content=content,
-        content_type=original.content_type,
-        derived_from=original,
-        derivation=Derivation.METADATA_STRIPPED,
-    )
+    with transaction.atomic():
+        require_editable(actor, original.source)
+        return _store_evidence(
+            actor=actor,
+            source=original.source,
+            name=name,
+            content=content,
+            content_type=original.content_type,
+            derived_from=original,
+            derivation=Derivation.METADATA_STRIPPED,
+        )
 
 
 def read_evidence(evidence: Evidence) -> bytes:
@@ -581,6 +639,23 @@ def verify_evidence() -> tuple[int, list[Mismatch]]:
         if hashlib.sha256(content).hexdigest() != evidence.sha256:
             mismatches.append(Mismatch(evidence, "its content no longer matches its SHA-256"))
     return checked, mismatches
+
+
+def orphan_files() -> list[str]:
+    """Stored evidence files no record points to: left by an import or upload killed
+    between writing the file and committing its record, or a write cut short
+    (a temporary `.partial-` file). Names relative to the storage, sorted."""
+    root = Path(default_storage.path("evidence"))
+    if not root.is_dir():
+        return []
+    known = set(Evidence.objects.values_list("file", flat=True))
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            name = path.relative_to(root.parent).as_posix()
+            if name not in known:
+                found.append(name)
+    return sorted(found)
 
 
 def reseal_evidence() -> tuple[int, list[str]]:

@@ -845,12 +845,18 @@ def evidence_strip(request: HttpRequest, pk: int) -> HttpResponse:
     original = get_visible(Evidence.objects.select_related("source"), user, pk)
     require_editable(user, original.source)
     try:
-        copy = services.strip_metadata_copy(actor=user, original=original)
+        # Decoding a large picture takes seconds and much memory: the worker does it.
+        services.request_metadata_stripped_copy(actor=user, original=original)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _source_page(request, original.source)
     messages.success(
-        request, _("“%(name)s” was made without the original's metadata.") % {"name": copy.name}
+        request,
+        _(
+            "A copy of “%(name)s” without its metadata is being prepared; it appears on "
+            "this page in a minute or so."
+        )
+        % {"name": original.name},
     )
     return redirect("cases:source_detail", pk=original.source_id)
 

@@ -26,10 +26,10 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.tasks import task
 
 from docket.letters import services
 from docket.letters.models import InboundMail, InboundState
+from docket.lib.tasks import background_task, is_locked
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,11 @@ def collect(location: str) -> Tally:
         try:
             # ingest_email runs in its own transaction: when it returns, the message is kept.
             inbound = services.ingest_email(raw)
-        except Exception:
+        except Exception as error:
+            if is_locked(error):
+                # The database stayed busy: this message and the rest stay unseen, and
+                # the whole poll runs again shortly (background_task).
+                raise
             # Nothing was stored (the database refused): left unseen, tried at the next poll.
             logger.exception("Taking in message %s from the mailbox failed.", name)
             tally.failed += 1
@@ -161,7 +165,7 @@ def collect(location: str) -> Tally:
     return tally
 
 
-@task()
+@background_task()
 def poll_mailbox() -> dict[str, Any]:
     """Collect replies from settings.MAILBOX, if one is set."""
     location = settings.MAILBOX
@@ -178,7 +182,7 @@ def poll_mailbox() -> dict[str, Any]:
     return tally.as_dict()
 
 
-@task()
+@background_task()
 def send_letter_reminders() -> dict[str, Any]:
     """Remind letters' owners of replies due in three days and of replies overdue."""
     sent = services.send_reminders()

@@ -25,9 +25,12 @@ import hashlib
 import io
 import json
 import os
+import sqlite3
 import struct
 import tarfile
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -43,7 +46,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from docket.lib import crypto, datakeys
@@ -199,16 +202,98 @@ def create_private(path: Path) -> IO[bytes]:
     return os.fdopen(descriptor, "wb")
 
 
+def write_backup_file[T](out: Path, write: Callable[[IO[bytes]], T], *, replace: bool = False) -> T:
+    """Write one file of a backup (the archive, or the data-keys file) with `write`, through
+    `out.partial`, renamed only once complete and on disk; returns what `write` returns.
+
+    A `.partial` left by a backup that was killed is not a backup: it is replaced. A
+    complete archive already at `out` is never overwritten; with `replace` (the data-keys
+    file, whose newest copy must replace the older ones) it is, in one rename.
+    """
+    if out.exists() and not replace:
+        raise BackupError(f"{out} already exists; choose a new file name.")
+    partial = out.with_name(out.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with create_private(partial) as target:
+            result = write(target)
+            target.flush()
+            os.fsync(target.fileno())
+        if replace:
+            os.replace(partial, out)
+        elif out.exists():
+            raise BackupError(f"{out} appeared while the backup was written; it was kept.")
+        else:
+            partial.rename(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return result
+
+
+@contextmanager
+def _snapshot() -> Iterator[str]:
+    """A database alias that reads one consistent moment of the data, without holding
+    anything that makes writers wait.
+
+    SQLite: the online backup API copies the database into a private file in the
+    data folder, as one read transaction (in WAL mode writers go on meanwhile),
+    and the archive is read from that copy. PostgreSQL: a read-only REPEATABLE READ
+    transaction, the same snapshot pg_dump takes, which blocks no writer.
+    """
+    if connection.in_atomic_block:
+        # The caller's own transaction is already one moment of the data.
+        yield DEFAULT_DB_ALIAS
+        return
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield DEFAULT_DB_ALIAS
+        return
+    descriptor, name = tempfile.mkstemp(
+        prefix=".backup-snapshot-", suffix=".sqlite3", dir=settings.DATA_DIR
+    )
+    os.close(descriptor)
+    alias = f"backup-snapshot-{os.getpid()}"
+    try:
+        connection.ensure_connection()
+        copy = sqlite3.connect(name)
+        try:
+            # In one step, as one read transaction: in WAL mode writers go on meanwhile
+            # (a copy made in several steps starts again whenever someone writes).
+            connection.connection.backup(copy)
+        finally:
+            copy.close()
+        connections.settings[alias] = {
+            **connections.settings[DEFAULT_DB_ALIAS],
+            "NAME": name,
+            "OPTIONS": {},
+            "TEST": {},
+        }
+        try:
+            yield alias
+        finally:
+            connections[alias].close()
+            del connections[alias]
+            del connections.settings[alias]
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
 def write_backup(target: IO[bytes], *, passphrase: str) -> Summary:
-    """Write the whole data set to `target`, sealed under `passphrase`."""
+    """Write the whole data set to `target`, sealed under `passphrase`.
+
+    Reads a snapshot (`_snapshot`): users go on writing while it runs.
+    """
     writer = _SealingWriter(target, passphrase)
     manifest: dict[str, str] = {}
     records = 0
     files = 0
-    with transaction.atomic(), tarfile.open(fileobj=writer, mode="w|") as archive:
+    with _snapshot() as alias, tarfile.open(fileobj=writer, mode="w|") as archive:
         _add(archive, "keys", crypto.keyring_path().read_bytes(), manifest)
         for model in _models():
-            rows = model._base_manager.order_by("pk")
+            rows = model._base_manager.using(alias).order_by("pk")
             data = serializers.serialize(
                 "python", rows, use_natural_foreign_keys=True, use_natural_primary_keys=False
             )
@@ -217,7 +302,7 @@ def write_backup(target: IO[bytes], *, passphrase: str) -> Summary:
             _add(archive, f"data/{model._meta.label_lower}.json", encoded, manifest)
         from docket.cases.models import Evidence
 
-        for name in Evidence.objects.values_list("file", flat=True):
+        for name in Evidence._base_manager.using(alias).values_list("file", flat=True):
             with default_storage.open(name, "rb") as stored:
                 _add(archive, f"files/{name}", stored.read(), manifest)
             files += 1

@@ -11,8 +11,8 @@ person (`find_duplicates_of_person`).
 from typing import Any
 
 from django.db import transaction
-from django.tasks import task
 
+from docket.lib.tasks import background_task
 from docket.linkage import services
 from docket.linkage.models import ScoringRun
 from docket.people.models import Person
@@ -30,19 +30,19 @@ def _summary(run: ScoringRun | None) -> dict[str, Any]:
     }
 
 
-@task()
+@background_task()
 def find_duplicate_persons() -> dict[str, Any]:
     """Score every pair of persons, learning the model anew."""
     return _summary(services.find_duplicates_everywhere())
 
 
-@task()
+@background_task()
 def find_duplicates_of_new_persons() -> dict[str, Any]:
     """Score the persons added since the last run against everyone."""
     return _summary(services.find_duplicates_of_new_persons())
 
 
-@task()
+@background_task()
 def find_duplicates_of_person(person_id: int) -> dict[str, Any]:
     person = Person.objects.filter(pk=person_id).first()
     if person is None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.lib.backup import BackupError, create_private, write_backup, write_data_keys
+from docket.lib.backup import BackupError, write_backup, write_backup_file, write_data_keys
 
 
 def passphrase_from(variable: str) -> str:
@@ -45,44 +45,29 @@ class Command(BaseCommand):
         if out is None and data_keys is None:
             raise CommandError("Say what to write: --out ARCHIVE, --data-keys FILE, or both.")
         passphrase = passphrase_from(passphrase_env)
-        if out is not None:
-            if out.exists():
-                raise CommandError(f"{out} already exists; choose a new file name.")
-            summary = self._write(out, lambda target: write_backup(target, passphrase=passphrase))
-            self.stdout.write(
-                f"Wrote {out}: {summary.records} records and {summary.files} evidence files, "
-                "encrypted."
-            )
-        if data_keys is not None:
-            count = self._write(
-                data_keys,
-                lambda target: write_data_keys(target, passphrase=passphrase),
-                replace=True,
-            )
-            self.stdout.write(
-                f"Wrote {data_keys}: {count} persons' data keys, encrypted; "
-                "destroy every older copy of it."
-            )
-        elif out is not None:
+        try:
+            if out is not None:
+                summary = write_backup_file(
+                    out, lambda target: write_backup(target, passphrase=passphrase)
+                )
+                self.stdout.write(
+                    f"Wrote {out}: {summary.records} records and {summary.files} evidence "
+                    "files, encrypted."
+                )
+            if data_keys is not None:
+                count = write_backup_file(
+                    data_keys,
+                    lambda target: write_data_keys(target, passphrase=passphrase),
+                    replace=True,
+                )
+                self.stdout.write(
+                    f"Wrote {data_keys}: {count} persons' data keys, encrypted; "
+                    "destroy every older copy of it."
+                )
+        except BackupError as error:
+            raise CommandError(str(error)) from None
+        if data_keys is None:
             self.stdout.write(
                 "The persons' data keys are not in the archive: a restore needs the newest "
                 "file of docket backup --data-keys, or their contact details stay unreadable."
             )
-
-    def _write(self, path: Path, write: Any, *, replace: bool = False) -> Any:
-        partial = path.with_name(path.name + ".partial")
-        partial.unlink(missing_ok=True)
-        try:
-            with create_private(partial) as target:
-                result = write(target)
-            if replace:
-                os.replace(partial, path)
-            else:
-                partial.rename(path)
-        except BackupError as error:
-            partial.unlink(missing_ok=True)
-            raise CommandError(str(error)) from None
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return result

@@ -1,4 +1,5 @@
 import atexit
+import os
 import subprocess  # nosec B404
 import sys
 from typing import Any
@@ -58,12 +59,27 @@ class Command(BaseCommand):
         ).run()
 
     def _start_background_worker(self) -> None:
-        """One small machine, one command: the background worker runs beside the server."""
+        """One small machine, one command: the background worker runs beside the server,
+        under a supervisor that starts it again whenever it stops (and logs why).
+
+        The supervisor is a process of its own: gunicorn's arbiter collects every
+        child that ends, and would take a worker's exit status from a supervisor
+        living in it. It stops with the server, even one killed outright.
+        """
+        program = "import sys; from docket.cli import main; sys.exit(main(sys.argv))"
         # Our own interpreter running our own module: no outside input reaches it.
-        worker = subprocess.Popen(  # noqa: S603  # nosec B603
-            [sys.executable, "-c", "from docket.cli import main; main(['docket', 'worker'])"]
+        supervisor = subprocess.Popen(  # noqa: S603  # nosec B603
+            [sys.executable, "-c", program, "worker", "--supervise", "--stop-with-parent"]
         )
-        atexit.register(worker.terminate)
+        server = os.getpid()
+
+        def stop_supervisor() -> None:
+            # Gunicorn's web workers are forks of this process and run its exit
+            # handlers too: only the server itself stops the supervisor.
+            if os.getpid() == server:
+                supervisor.terminate()
+
+        atexit.register(stop_supervisor)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -144,7 +144,8 @@ def _wait_for(host: str, port: int, seconds: float) -> None:
         try:
             connection = http.client.HTTPConnection(host, port, timeout=2)
             connection.request("GET", "/healthz", headers={"Host": host})
-            if connection.getresponse().status == 200:
+            # 503 too: the server answers, whatever the worker or the disk say.
+            if connection.getresponse().status in (200, 503):
                 return
         except OSError:
             pass

@@ -47,6 +47,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrent", action="store_true", help="also run simulated users against a server"
         )
+        parser.add_argument(
+            "--load",
+            action="store_true",
+            help="also run the write load: users writing through pages and the API while "
+            "two imports and a backup run (docket/search/bench/write_load.py)",
+        )
         parser.add_argument("--users", type=int, default=30)
         parser.add_argument("--seconds", type=float, default=60)
         parser.add_argument(
@@ -138,6 +144,8 @@ class Command(BaseCommand):
         ]
         if options["concurrent"]:
             arguments.append("--concurrent")
+        if options["load"]:
+            arguments.append("--load")
         if reuse:
             arguments += ["--reuse", reuse]
             options["keep"] = True
@@ -209,6 +217,32 @@ class Command(BaseCommand):
                 f"{concurrent['throughput_per_second']} a second, p95 {concurrent['p95_ms']} ms, "
                 f"search page p95 {concurrent['search_page_p95_ms']} ms, "
                 f"web worker peak {concurrent['memory']['worker_peak_rss_mb']} MB"
+            )
+        result["write_load"] = None
+        if options["load"]:
+            from docket.search.bench import write_load
+
+            say("Write load…")
+            result["write_load"] = load = write_load.run_write_load(
+                users=options["users"],
+                seconds=options["seconds"],
+                think=options["think"],
+                port=options["port"],
+                workers=options["workers"],
+                workdir=Path(options["workdir"]),
+                seed=options["seed"],
+                import_records=_import_records(options),
+                say=say,
+            )
+            imports = ", ".join(
+                f"{item['records']} records in {item['seconds']} s (exit {item['returncode']})"
+                for item in load["imports"]
+            )
+            backup = load["backup"]
+            say(
+                f"  {load['writes']:,} writes, {load['errors']} errors, "
+                f"p95 {load['p95_write_ms']} ms; imports: {imports}; "
+                f"backup {backup.get('seconds')} s (exit {backup.get('returncode')})"
             )
         result["settings"] = {"debug": settings.DEBUG}
         Path(options["out"]).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
