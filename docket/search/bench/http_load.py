@@ -79,6 +79,20 @@ class Tally:
             if not ok:
                 self.errors[kind] += 1
 
+    def by_kind(self, counted: str) -> dict[str, dict[str, float]]:
+        """For each kind of request: how many (`counted`), errors, and p50, p95, max in ms."""
+        return {
+            kind: {
+                counted: len(values),
+                "errors": self.errors.get(kind, 0),
+                "p50_ms": round(percentile(values, 0.5), 1),
+                "p95_ms": round(percentile(values, 0.95), 1),
+                "max_ms": round(max(values), 1),
+            }
+            for kind, values in sorted(self.timings.items())
+            if values
+        }
+
 
 def _descendants(root: int) -> list[int]:
     parents: dict[int, int] = {}
@@ -226,17 +240,7 @@ def run_load(
     requests = len(every)
     errors = sum(tally.errors.values())
     workers_rss = {pid: rss for pid, rss in watch.peaks.items() if pid != server.pid}
-    by_page = {
-        kind: {
-            "requests": len(values),
-            "errors": tally.errors.get(kind, 0),
-            "p50_ms": round(percentile(values, 0.5), 1),
-            "p95_ms": round(percentile(values, 0.95), 1),
-            "max_ms": round(max(values), 1),
-        }
-        for kind, values in sorted(tally.timings.items())
-        if values
-    }
+    by_page = tally.by_kind("requests")
     search_p95 = by_page.get("search", {}).get("p95_ms")
     worker_peak = round(max(workers_rss.values()), 1) if workers_rss else None
     return {

@@ -195,17 +195,7 @@ def run_write_load(
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     every = [value for values in tally.timings.values() for value in values]
-    by_kind = {
-        kind: {
-            "writes": len(values),
-            "errors": tally.errors.get(kind, 0),
-            "p50_ms": round(percentile(values, 0.5), 1),
-            "p95_ms": round(percentile(values, 0.95), 1),
-            "max_ms": round(max(values), 1),
-        }
-        for kind, values in sorted(tally.timings.items())
-        if values
-    }
+    by_kind = tally.by_kind("writes")
     errors = sum(tally.errors.values())
     return {
         "users": users,
