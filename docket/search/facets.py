@@ -678,7 +678,7 @@ class EventSearch:
                 for reference in articles:
                     rights[reference] += count
         type_labels = {
-            event_type.code: str(event_type.label) for event_type in vocabulary.types.values()
+            event_type.code: event_type.shown for event_type in vocabulary.types.values()
         }
         # A label is a disclosure like any other: only of values the reader's events have
         # (a place known only from another team's secret event is no such place to them).
