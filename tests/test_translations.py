@@ -11,11 +11,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from docket.lib import vocabulary_labels
+from tests import factories
 
 DOCKET = Path(__file__).resolve().parent.parent / "docket"
 LANGUAGES = ("fa", "sq")
@@ -183,3 +186,31 @@ def test_every_shipped_vocabulary_label_is_translated(language: str) -> None:
     assert not labels - translated.keys(), sorted(labels - translated.keys())
     with translation.override(language):
         assert all(translation.gettext(label) == translated[label] for label in labels)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "type_label", "role_label", "right_title"),
+    [
+        ("fa", "بازداشت", "قربانی", "آزادی و امنیت شخصی"),
+        ("sq", "Ndalim", "Viktimë", "Liria dhe siguria e personit"),
+    ],
+)
+def test_a_case_page_shows_the_shipped_vocabulary_in_the_readers_language(
+    logged_in: Any,
+    documenter: Any,
+    language: str,
+    type_label: str,
+    role_label: str,
+    right_title: str,
+) -> None:
+    """Event types, roles and rights are stored in English and shown translated."""
+    victim = factories.person(documenter, "Fictional Person Alpha")
+    case = factories.case(documenter, "A fictional case", [victim])
+    factories.event(documenter, case, "detention", "2024-03-01", victims=(victim,))
+    client = logged_in(documenter)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert type_label in page and role_label in page and right_title in page
+    for english in ("Detention", "(<bdi>Victim</bdi>)", "Liberty and security of person"):
+        assert english not in page
