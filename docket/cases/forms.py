@@ -249,7 +249,7 @@ class BaseInvolvementFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
                         "%(person)s is named twice as %(role)s in this event: name a person once "
                         "in each role."
                     )
-                    % {"person": person.display_name, "role": role.label},
+                    % {"person": person.display_name, "role": role.shown},
                     code="twice",
                 )
             seen.add((person.pk, role.pk))

@@ -182,7 +182,9 @@ class EventQuerySet(RecordQuerySet):
 
 
 class Event(Record):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
     type = models.ForeignKey(
         EventType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
     )
@@ -208,7 +210,9 @@ class Event(Record):
     sources = models.ManyToManyField(
         Source, related_name="events", blank=True, verbose_name=_("sources")
     )
-    persons = models.ManyToManyField("people.Person", through="Involvement", related_name="events")
+    persons = models.ManyToManyField(
+        "people.Person", through="Involvement", related_name="events", verbose_name=_("persons")
+    )
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords(
@@ -234,11 +238,18 @@ class Event(Record):
 
 
 class Involvement(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="involvements")
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="involvements"
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="involvements", verbose_name=_("event")
     )
-    role = models.ForeignKey(InvolvementRole, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="involvements",
+        verbose_name=_("person"),
+    )
+    role = models.ForeignKey(
+        InvolvementRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
+    )
 
     history = HistoricalRecords()
 

@@ -174,7 +174,8 @@ def _letters(letters: Any, reader: Any, outside: bool) -> list[LetterLine]:
 
 def _rights(events: list[Event]) -> list[tuple[str, str]]:
     return [
-        (article.reference, article.title) for article in articles_engaged(events, load_rules())
+        (article.reference, article.shown_title)
+        for article in articles_engaged(events, load_rules())
     ]
 
 

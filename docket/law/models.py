@@ -5,6 +5,7 @@ administrator can add to them; `docket.law.rights` applies them.
 """
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,11 @@ class Instrument(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language (the English name is the msgid)."""
+        return gettext(self.name) if self.name else ""
 
 
 class Article(models.Model):
@@ -36,6 +42,11 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the English title is the msgid)."""
+        return gettext(self.title) if self.title else ""
 
     @property
     def reference(self) -> str:

@@ -40,6 +40,7 @@ from docket.letters.models import (
     Response,
 )
 from docket.letters.pdf import pdf_attachment
+from docket.lib import dates
 from docket.lib.dates import list_separator, show_date
 from docket.lib.email import html_email
 from docket.lib.services import owning_team, require_editable, require_writer
@@ -294,7 +295,7 @@ def send_copies(
         if already:
             raise ValidationError(
                 _("This letter has already been sent to: %(names)s.")
-                % {"names": ", ".join(already)}
+                % {"names": dates.list_separator().join(already)}
             )
     copies_list = list(copies.filter(sent_on__isnull=True))
     if not copies_list:

@@ -67,6 +67,7 @@ from docket.letters.models import (
 from docket.letters.public import public_letter, with_public_prefetched
 from docket.letters.scorecards import deadline_rule
 from docket.letters.text import Citation, citations, render_markdown
+from docket.lib import dates
 from docket.lib.access import get_visible
 from docket.lib.history import FieldValue, history_page, record_values, version_page
 from docket.lib.records import MAX_ID
@@ -610,7 +611,7 @@ def letter_send(request: HttpRequest, pk: int) -> HttpResponse:
                 dispatches=left,
             )
         else:
-            names = ", ".join(copy.authority.name for copy in sent)
+            names = dates.list_separator().join(copy.authority.name for copy in sent)
             if values["channel"] == Channel.EMAIL:
                 text = _("The letter was emailed to %(names)s.")
             else:

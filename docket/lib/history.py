@@ -45,6 +45,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from docket.lib import dates
 from docket.lib.dates import show_date, show_datetime
 from docket.lib.partialdate import PartialDate
 
@@ -139,7 +140,7 @@ def field_text(record: Any, field: Field[Any, Any], user: Any) -> str:
         else:
             ids = [item.pk for item in related]
         labels = _related_labels(field.related_model, ids, user)
-        return ", ".join(sorted(labels)) or EMPTY
+        return dates.list_separator().join(sorted(labels)) or EMPTY
     if isinstance(field, ForeignKey):
         labels = _related_labels(field.related_model, [getattr(record, field.attname)], user)
         return labels[0] if labels else EMPTY

@@ -6,6 +6,7 @@ a label, and its HURIDOCS Events Standard Formats reference ("MT04
 """
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,4 +26,9 @@ class Term(models.Model):
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.shown
+
+    @property
+    def shown(self) -> str:
+        """The label in the active language (the English label is the msgid)."""
+        return gettext(self.label) if self.label else ""

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from docket.lib import dates
 from docket.lib.records import MAX_ID
 from docket.people.models import Person
 
@@ -67,7 +68,7 @@ def disambiguator(person: Person) -> str:
         parts.append(_("born %(year)s") % {"year": person.birth_date.year})
     if person.nationality:
         parts.append(str(dict(countries).get(str(person.nationality), person.nationality)))
-    return ", ".join(parts)
+    return dates.list_separator().join(parts)
 
 
 def label(person: Person) -> str:

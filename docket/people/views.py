@@ -164,7 +164,7 @@ def _relative_rows(person: Person, user: User) -> list[RelativeRow]:
     """
     visible = Person.objects.visible_to(user)
     rows = [
-        RelativeRow(relationship.kind.label, relationship.relative)
+        RelativeRow(relationship.kind.shown, relationship.relative)
         for relationship in Relationship.objects.filter(person=person)
         .filter(Exists(visible.filter(pk=OuterRef("relative_id"))))
         .select_related("kind")
@@ -173,7 +173,7 @@ def _relative_rows(person: Person, user: User) -> list[RelativeRow]:
     ]
     rows += [
         RelativeRow(
-            _("%(relationship)s of") % {"relationship": relationship.kind.label},
+            _("%(relationship)s of") % {"relationship": relationship.kind.shown},
             relationship.person,
         )
         for relationship in Relationship.objects.filter(relative=person)
@@ -212,7 +212,8 @@ def _articles(references: list[str]) -> list[tuple[str, str]]:
     if not references:
         return []
     titles = {
-        article.reference: article.title for article in Article.objects.select_related("instrument")
+        article.reference: article.shown_title
+        for article in Article.objects.select_related("instrument")
     }
     return [(reference, titles.get(reference, "")) for reference in references]
 

@@ -8,9 +8,11 @@ through `set_override`. Both are audited and versioned.
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -110,7 +112,9 @@ def activities() -> list[ProcessingActivity]:
     found = {activity.kind: activity for activity in ProcessingActivity.objects.all()}
     missing = [kind for kind in RecordKind if kind not in found]
     if missing:
-        with transaction.atomic():
+        # Stored in the installation's language (English), whoever opens the register
+        # first; pages show the defaults through gettext.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             for kind in missing:
                 values = {
                     key: str(value) if isinstance(value, Promise) else value
@@ -185,7 +189,7 @@ def basis_of(record: models.Model) -> Basis:
     if override is not None:
         return Basis(override.basis, override.purpose, True)
     line = activity(KIND_OF_MODEL[record._meta.label_lower])
-    return Basis(line.basis, line.purpose, False)
+    return Basis(line.basis, _(line.purpose), False)  # a default: stored in English
 
 
 @transaction.atomic

@@ -120,12 +120,14 @@ def register_data() -> list[dict[str, Any]]:
             "kind_label": str(line.get_kind_display()),
             "legal_basis": line.basis,
             "legal_basis_label": str(line.get_basis_display()),
-            "purpose": line.purpose,
-            "data_subjects": line.data_subjects,
-            "recipients": line.recipients,
+            # The defaults are stored in English and shown translated; a text an
+            # administrator wrote is not a msgid and shows as written.
+            "purpose": _(line.purpose),
+            "data_subjects": _(line.data_subjects),
+            "recipients": _(line.recipients),
             "retention_days": line.retention_days,
             "counted_from": line.counted_from,
-            "safeguards": line.safeguards,
+            "safeguards": _(line.safeguards) if line.safeguards else "",
             "records_with_own_basis": overrides.get(line.kind, 0),
         }
         for line in basis.activities()

@@ -31,6 +31,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.permissions import Confidentiality, visibility_q
@@ -229,7 +230,7 @@ class _Rights:
             engaged = articles_engaged([event], self.rules)
             self.cache[key] = [article.reference for article in engaged]
             for article in engaged:
-                self.titles[article.reference] = f"{article.reference}: {article.title}"
+                self.titles[article.reference] = article.title  # English: shown through gettext
         return self.cache[key]
 
 
@@ -392,11 +393,11 @@ def _labels_and_links(
     elif dimension == "type":
         names = dict(EventType.objects.filter(code__in=known).values_list("code", "label"))
         for key in known:
-            labels[key] = str(names.get(key, key))
+            labels[key] = gettext(names[key]) if names.get(key) else key
             links[key] = {"type": key}
     elif dimension == "right":
         for key in known:
-            labels[key] = rights.titles.get(key, key)
+            labels[key] = f"{key}: {gettext(rights.titles[key])}" if key in rights.titles else key
             links[key] = {"right": key}
         labels[UNKNOWN] = str(_("None by the rules"))
     elif dimension == "place":

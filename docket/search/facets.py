@@ -35,6 +35,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.models import Team
@@ -235,7 +236,7 @@ class Vocabulary:
             engaged = articles_engaged([event], rules)
             self.facts[pk] = (event.type_id, [article.reference for article in engaged])
             for article in engaged:
-                self.articles[article.reference] = f"{article.reference}: {article.title}"
+                self.articles[article.reference] = article.title  # English: shown through gettext
 
     def facts_allowed(self, types: list[str], rights: list[str]) -> set[int] | None:
         """The facts terms the type and rights filters leave, None when neither is set."""
@@ -678,7 +679,7 @@ class EventSearch:
                 for reference in articles:
                     rights[reference] += count
         type_labels = {
-            event_type.code: str(event_type.label) for event_type in vocabulary.types.values()
+            event_type.code: event_type.shown for event_type in vocabulary.types.values()
         }
         # A label is a disclosure like any other: only of values the reader's events have
         # (a place known only from another team's secret event is no such place to them).
@@ -722,7 +723,10 @@ class EventSearch:
                 "right",
                 _("Rights at stake"),
                 rights,
-                vocabulary.articles,
+                {
+                    reference: f"{reference}: {gettext(title)}"
+                    for reference, title in vocabulary.articles.items()
+                },
                 filters.rights,
                 limit=len(vocabulary.articles),
             ),

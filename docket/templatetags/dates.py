@@ -1,4 +1,4 @@
-"""`showdate`, `showdatetime` and `listsep`: dates and lists as the reader reads them.
+"""`showdate`, `showdatetime`, `listsep`, `translated`: as the reader reads them.
 
 Built in to every template (settings.TEMPLATES "builtins"); the rules are in
 docket.lib.dates. `{{ day|showdate }}` follows the reader's settings;
@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext
 
 from docket.lib import dates
 
@@ -52,3 +53,12 @@ def dated(value: Any) -> str:
     if not machine:
         return conditional_escape(shown)
     return format_html('<time datetime="{}">{}</time>', machine, shown)
+
+
+@register.filter
+def translated(value: Any) -> str:
+    """A text Docket ships in English and stores (a default of the register, a
+    vocabulary label) in the page's language; a text someone typed is no msgid and
+    shows as typed."""
+    text = "" if value is None else str(value)
+    return gettext(text) if text else ""
