@@ -446,9 +446,9 @@ def test_the_disclosure_log_lists_an_export_and_the_persons_dossier(
             watched={"people.person": named},
         )
 
-    queries = [item.query for item in for_person(azar)]
+    queries = [item.query for item in for_person(azar, coordinator)]
     assert f"name=x{azar.pk}" in queries and f"name=x{azar.pk * 10 + 1}" not in queries
-    disclosed = [item.what for item in for_person(azar)]
+    disclosed = [item.what for item in for_person(azar, coordinator)]
     assert any("cases.case" in what for what in disclosed)
     assert any("export" in what for what in disclosed)
     assert log_for(administrator).filter(action="export").exists()

@@ -128,6 +128,10 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
       evidence files;
     - cases and events at a restricted or secret level are named by number only, without
       their summaries or descriptions, which may describe others.
+
+    Only what `actor` may see goes in, through the read door, and is counted: a record of
+    another team hidden from the compiler is neither shown, nor numbered, nor counted
+    (its existence must not leak); that team's coordinators answer for it.
     """
     if request.kind != RightKind.ACCESS:
         raise ValidationError(_("Only an access request has this answer."))
@@ -157,14 +161,19 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
             for each in persons
         ],
     }
-    relatives = person.relationships.count() + person.relatives_of.count()
+    seen_persons = Person.objects.visible_to(actor)
+    relatives = (
+        person.relationships.filter(relative__in=seen_persons).count()
+        + person.relatives_of.filter(person__in=seen_persons).count()
+    )
     if relatives:
         withheld.append({"what": "relationships", "count": relatives, "rule": "other persons"})
     case_ids = set(
         Case.persons.through.objects.filter(person_id__in=ids).values_list("case_id", flat=True)
     ) | set(Involvement.objects.filter(person__in=ids).values_list("event__case_id", flat=True))
     cases = []
-    for case in Case.objects.alive().filter(pk__in=case_ids).order_by("pk"):
+    seen_cases = Case.objects.visible_to(actor)
+    for case in seen_cases.filter(pk__in=case_ids).order_by("pk"):
         at_risk = case.confidentiality in AT_RISK
         cases.append(
             {
@@ -178,7 +187,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
             withheld.append(
                 {"what": "case title and summary", "number": case.pk, "rule": "at risk"}
             )
-        others = case.persons.exclude(pk__in=ids).count()
+        others = case.persons.filter(pk__in=seen_persons).exclude(pk__in=ids).count()
         if others:
             withheld.append(
                 {
@@ -192,7 +201,9 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     events = []
     for involvement in (
         Involvement.objects.filter(
-            person__in=ids, event__deleted_at__isnull=True, event__case__deleted_at__isnull=True
+            person__in=ids,
+            event__deleted_at__isnull=True,
+            event__case__in=seen_cases,
         )
         .select_related("event", "event__type", "event__case", "role")
         .order_by("event__start_on", "event_id")
@@ -211,7 +222,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
                 "description": "" if at_risk else event.description,
             }
         )
-        sources = event.sources.count()
+        sources = event.sources.visible_to(actor).count()
         if sources:
             withheld.append(
                 {
@@ -226,7 +237,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     data["events"] = events
     tracing = []
     for tracing_request in (
-        TracingRequest.objects.alive()
+        TracingRequest.objects.visible_to(actor)
         .filter(Q(requester__in=ids) | Q(sought__in=ids))
         .order_by("pk")
     ):
@@ -278,7 +289,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     ]
     data["disclosures"] = [
         {"at": item.at.isoformat(timespec="seconds"), "what": item.what}
-        for item in for_person(person)
+        for item in for_person(person, actor)
     ]
     data["withheld"] = withheld
     audit(
