@@ -12,9 +12,10 @@ from docket.accounts.models import Role, Team, User
 from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases.models import Case
-from docket.people.models import Person, RelationshipKind
+from docket.people.merges import merge_persons, unmerge
+from docket.people.models import Person, PersonName, RelationshipKind
 from docket.people.services import relate
-from docket.privacy import requests
+from docket.privacy import anonymise, requests
 from docket.privacy.disclosures import log_for
 from tests import factories
 
@@ -105,3 +106,59 @@ def test_a_coordinator_reads_no_disclosure_of_another_teams_hidden_record(
     both.teams.set([team, other_team])
     audit(Action.DOWNLOAD, actor=both, target=hidden_case, detail={"dossier": "pdf"})
     assert not log_for(coordinator).filter(object_id=str(hidden_case.pk)).exists()
+
+
+def test_undoing_a_merge_does_not_bring_an_anonymised_name_back(
+    documenter: User, coordinator: User
+) -> None:
+    """The merge kept the absorbed person's names to put them back; anonymising the
+    kept person left them there, and undoing the merge wrote the real name again."""
+    keep = factories.person(documenter, "Parvaneh Sample")
+    absorb = factories.person(documenter, "Parvana Sampel")
+    merge = merge_persons(actor=coordinator, keep=keep, absorb=absorb)
+    anonymise.anonymise_person(actor=coordinator, person=keep, reason="retention ended")
+    merge.refresh_from_db()
+    assert "Parvana Sampel" not in json.dumps(merge.moved)
+    unmerge(actor=coordinator, merge=merge)
+    names = set(PersonName.objects.values_list("name", flat=True))
+    assert not names & {"Parvaneh Sample", "Parvana Sampel"}
+
+
+def test_anonymising_a_tracing_request_leaves_no_contact_detail_in_its_attempts(
+    documenter: User, coordinator: User
+) -> None:
+    """Anonymising a tracing request (or its sought person) blanked its reason and
+    whereabouts but kept the phone number and notes of its contact attempts, the
+    notes of its refusals and steps, history rows included."""
+    from docket.tracing import services as tracing
+    from docket.tracing.models import ContactAttempt, Refusal, TracingStep
+
+    requester = factories.person(documenter, "Golnar Example")
+    sought = factories.person(documenter, "Dariush Example")
+    request = tracing.open_request(
+        actor=documenter,
+        intake=tracing.Intake(requester=requester, sought=sought, reason="Lost"),
+        match=False,
+    )
+    secret = "+00 555 0199 at Dariush Example's cousin"
+    tracing.move_request(actor=documenter, request=request, to="searching", note=secret)
+    tracing.log_attempt(
+        actor=documenter, request=request, kind="call", date=TODAY, channel=secret, notes=secret
+    )
+    tracing.record_refusal(
+        actor=documenter,
+        request=request,
+        scope="share_contact",
+        refused_on=TODAY,
+        how="written",
+        notes=secret,
+    )
+    anonymise.anonymise_tracing_request(actor=coordinator, request=request, reason="ended")
+    left = [
+        *ContactAttempt.objects.values_list("channel", "notes"),
+        *ContactAttempt.history.values_list("channel", "notes"),
+        *Refusal.objects.values_list("notes"),
+        *Refusal.history.values_list("notes"),
+        *TracingStep.objects.values_list("note"),
+    ]
+    assert not [row for row in left if secret in row]
