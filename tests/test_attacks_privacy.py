@@ -162,3 +162,31 @@ def test_anonymising_a_tracing_request_leaves_no_contact_detail_in_its_attempts(
         *TracingStep.objects.values_list("note"),
     ]
     assert not [row for row in left if secret in row]
+
+
+def test_a_requesters_access_answer_tells_no_more_than_the_sought_person_allowed(
+    documenter: User, coordinator: User
+) -> None:
+    """A requester is told only the neutral statement until the sought person agrees
+    (docket/tracing/consent.py); their access request answered with the request's
+    status ("located", "declined"): found, and refusing, told by another door."""
+    from docket.tracing import services as tracing
+    from docket.tracing.consent import neutral_statement
+
+    requester = factories.person(documenter, "Golnar Example")
+    sought = factories.person(documenter, "Dariush Example")
+    request = tracing.open_request(
+        actor=documenter,
+        intake=tracing.Intake(requester=requester, sought=sought, reason="Lost"),
+        match=False,
+    )
+    tracing.move_request(actor=documenter, request=request, to="located", whereabouts="North")
+    message = tracing.log_message(actor=documenter, request=request, text="We miss you.")
+    answer = _access(coordinator, requester)["tracing_requests"]
+    assert [item.get("status") for item in answer] == [None]
+    assert [item["statement"] for item in answer] == [neutral_statement()]
+    assert "located" not in json.dumps(answer)
+    # The sought person is not handed the family's words their consent has not let through.
+    sought_answer = _access(coordinator, sought)["tracing_requests"]
+    assert [item["messages"] for item in sought_answer] == [[]]
+    assert message.text not in json.dumps(sought_answer)

@@ -391,7 +391,7 @@ def test_an_access_answer_holds_nothing_the_rule_withholds(
         assert withheld not in text
     rules = {item["what"] for item in data["withheld"]}
     assert {"sources of an event", "other persons of a case", "case title and summary"} <= rules
-    assert "the sought person's whereabouts" in rules
+    assert "what the sought person has not agreed to pass on" in rules
 
 
 def factories_source(actor: User, **fields: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docket.accounts.permissions import Confidentiality
@@ -21,7 +22,8 @@ from docket.people.models import Person
 from docket.privacy.disclosures import for_person
 from docket.privacy.models import Decision, RightKind, RightsRequest
 from docket.privacy.retention import _require_decider
-from docket.tracing.models import Consent, TracingRequest
+from docket.tracing.consent import disclosure_for_requester
+from docket.tracing.models import Consent, ConsentScope, TracingRequest
 
 
 def add_months(day: date, months: int) -> date:
@@ -124,6 +126,9 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     - other persons: their names, contact details and anything about them (fellow
       persons of an event or case, relatives, the other party of a tracing request and
       what the request says of them, family messages' replies written by others);
+    - of a tracing request they asked for, what the sought person has not agreed to pass
+      on: its status (found, refused) too, as every other door tells a requester
+      (docket.tracing.consent); to the sought person, the family's messages not passed on;
     - sources: who gave information and the sources' titles (a source may be at risk);
       evidence files;
     - cases and events at a restricted or secret level are named by number only, without
@@ -236,32 +241,54 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
             withheld.append({"what": "event description", "number": event.pk, "rule": "at risk"})
     data["events"] = events
     tracing = []
+    today = timezone.localdate()
     for tracing_request in (
         TracingRequest.objects.visible_to(actor)
         .filter(Q(requester__in=ids) | Q(sought__in=ids))
+        .select_related("sought", "requester")
         .order_by("pk")
     ):
         as_sought = tracing_request.sought_id in ids
-        tracing.append(
-            {
-                "number": tracing_request.pk,
-                "as": "sought" if as_sought else "requester",
-                "status": tracing_request.status,
-                "opened_on": str(tracing_request.opened_on or ""),
-                "relationship": tracing_request.relationship,
-                "whereabouts": tracing_request.whereabouts if as_sought else "",
-                "last_known_place": tracing_request.last_known_place if as_sought else "",
-                "messages": [
+        entry: dict[str, Any] = {
+            "number": tracing_request.pk,
+            "as": "sought" if as_sought else "requester",
+            "opened_on": str(tracing_request.opened_on or ""),
+            "relationship": tracing_request.relationship,
+        }
+        if as_sought:
+            entry.update(
+                status=tracing_request.status,
+                whereabouts=tracing_request.whereabouts,
+                last_known_place=tracing_request.last_known_place,
+                # What the family wrote reaches them as their consent lets it: passed on.
+                messages=[
                     {
                         "written_on": str(message.written_on),
                         "text": message.text,
-                        "passed_on": str(message.passed_on or ""),
-                        "reply": message.reply if as_sought else "",
+                        "passed_on": str(message.passed_on),
+                        "reply": message.reply,
+                    }
+                    for message in tracing_request.messages.filter(passed_on__isnull=False)
+                ],
+            )
+        else:
+            # A requester is told what the sought person allowed, and only that, as by
+            # every other door (docket.tracing.consent): not the request's status, which
+            # says whether they were found or refused.
+            told = disclosure_for_requester(tracing_request, today)
+            passed = str(ConsentScope.PASS_MESSAGES) in told.scopes
+            entry.update(
+                statement=told.statement,
+                messages=[
+                    {
+                        "written_on": str(message.written_on),
+                        "text": message.text,
+                        "passed_on": str(message.passed_on or "") if passed else "",
                     }
                     for message in tracing_request.messages.all()
                 ],
-            }
-        )
+            )
+        tracing.append(entry)
         withheld.append(
             {
                 "what": "the other party of a tracing request",
@@ -269,12 +296,12 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
                 "rule": "other persons",
             }
         )
-        if not as_sought and (tracing_request.whereabouts or tracing_request.last_known_place):
+        if not as_sought:
             withheld.append(
                 {
-                    "what": "the sought person's whereabouts",
+                    "what": "what the sought person has not agreed to pass on",
                     "number": tracing_request.pk,
-                    "rule": "other persons",
+                    "rule": "the sought person's consent",
                 }
             )
     data["tracing_requests"] = tracing
