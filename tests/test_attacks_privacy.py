@@ -190,3 +190,24 @@ def test_a_requesters_access_answer_tells_no_more_than_the_sought_person_allowed
     sought_answer = _access(coordinator, sought)["tracing_requests"]
     assert [item["messages"] for item in sought_answer] == [[]]
     assert message.text not in json.dumps(sought_answer)
+
+
+def test_erasing_is_refused_at_the_service_to_whom_may_not_delete_the_person(
+    outsider: User, subject: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """retention.erase handed any caller's request to the erasure module, checking only
+    the legal hold: the page checked who may delete, the service did not."""
+    import sys
+    import types
+
+    from django.core.exceptions import PermissionDenied
+
+    from docket.privacy import retention
+
+    erased: list[int] = []
+    erasure = types.ModuleType("docket.privacy.erasure")
+    erasure.erase_person = lambda *, actor, person, reason: erased.append(person.pk)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "docket.privacy.erasure", erasure)
+    with pytest.raises(PermissionDenied):
+        retention.erase(actor=outsider, person=subject, reason="asked")
+    assert erased == []

@@ -387,7 +387,9 @@ def keep(
 
 def erase(*, actor: Any, person: Person, reason: str) -> None:
     """Erase a person for good, through the erasure service (docket.privacy.erasure, with
-    its data key destroyed so no backup can be read either)."""
+    its data key destroyed so no backup can be read either). Coordinators of the person's
+    team and administrators, as for deleting."""
+    _require_decider(actor, person)
     refuse_if_held(person)
     try:
         # The erasure service (per-person data keys) is its own module, built beside this one.
