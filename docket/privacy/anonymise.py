@@ -18,13 +18,20 @@ from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases.models import Case, Event, Involvement
 from docket.lib.partialdate import PartialDate
-from docket.people.models import NameKind, Person, PersonName, Script
+from docket.people.models import Merge, NameKind, Person, PersonName, Script
 from docket.privacy.models import Anonymisation, RecordKind
 from docket.privacy.retention import _require_decider, refuse_if_held
 from docket.reports.counting import age_band
 from docket.search.documents import CASE, EVENT, PERSON
 from docket.search.signals import saved_in_bulk
-from docket.tracing.models import Consent, RelayedMessage, TracingRequest
+from docket.tracing.models import (
+    Consent,
+    ContactAttempt,
+    Refusal,
+    RelayedMessage,
+    TracingRequest,
+    TracingStep,
+)
 
 
 def neutral_label(person: Person) -> str:
@@ -94,6 +101,18 @@ def _scrub_model(
     return changed
 
 
+def _blank_tracing_notes(request_ids: list[int]) -> None:
+    """The free text around tracing requests that may name or reach the persons: the
+    contact attempts' channels (a phone number, an address) and notes, the refusals' and
+    the status steps' notes; history rows too."""
+    attempts = {"channel": "", "notes": ""}
+    ContactAttempt.objects.filter(tracing_request__in=request_ids).update(**attempts)
+    ContactAttempt.history.filter(tracing_request_id__in=request_ids).update(**attempts)
+    Refusal.objects.filter(tracing_request__in=request_ids).update(notes="")
+    Refusal.history.filter(tracing_request_id__in=request_ids).update(notes="")
+    TracingStep.objects.filter(tracing_request__in=request_ids).update(note="")
+
+
 @transaction.atomic
 def anonymise_person(*, actor: Any, person: Person, reason: str) -> Person:
     """Anonymise `person` (and every record merged into them) for good.
@@ -151,8 +170,15 @@ def anonymise_person(*, actor: Any, person: Person, reason: str) -> Person:
     request_ids = [request.pk for request in requests]
     RelayedMessage.objects.filter(tracing_request__in=request_ids).update(text="", reply="")
     RelayedMessage.history.filter(tracing_request_id__in=request_ids).update(text="", reply="")
-    Consent.objects.filter(person__in=ids).update(notes="")
-    Consent.history.filter(person_id__in=ids).update(notes="")
+    _blank_tracing_notes(request_ids)
+    Consent.objects.filter(person__in=ids).update(notes="", withdrawal_reason="")
+    Consent.history.filter(person_id__in=ids).update(notes="", withdrawal_reason="")
+
+    # A merge keeps the names it moved, to put them back if it is undone: they go too, or
+    # undoing the merge would write the removed names again.
+    for merge_pk, moved in Merge.objects.filter(absorbed__in=ids).values_list("pk", "moved"):
+        if moved.get("names"):
+            Merge.objects.filter(pk=merge_pk).update(moved={**moved, "names": []})
 
     # The person's own records.
     PersonName.objects.filter(person__in=ids).delete()
@@ -219,7 +245,8 @@ def anonymise_tracing_request(
     *, actor: Any, request: TracingRequest, reason: str, messages_only: bool = False
 ) -> TracingRequest:
     """Remove a tracing request's free text (its reason, the sought person's name as
-    given, whereabouts, last known place) and its family messages, history too; its
+    given, whereabouts, last known place, the channels and notes of its contact attempts,
+    refusals and steps) and its family messages, history too; its
     persons, dates, steps and status stay. `messages_only` removes the messages alone."""
     _require_decider(actor, request)
     refuse_if_held(request)
@@ -237,6 +264,7 @@ def anonymise_tracing_request(
         }
         TracingRequest.objects.filter(pk=request.pk).update(**values, version=F("version") + 1)
         TracingRequest.history.filter(id=request.pk).update(**values)
+        _blank_tracing_notes([request.pk])
     RelayedMessage.objects.filter(tracing_request=request).update(text="", reply="")
     RelayedMessage.history.filter(tracing_request_id=request.pk).update(text="", reply="")
     Anonymisation.objects.create(

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from docket.accounts.models import Role, User
 from docket.audit.models import Action, AuditEntry
-from docket.cases.models import Case, Event, Evidence, Involvement
+from docket.cases.models import Case, Event, Evidence, Involvement, Source
+from docket.letters.models import Letter
 from docket.people.models import Person
 from docket.tracing.models import TracingRequest
 
@@ -76,16 +78,41 @@ def disclosures() -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(DISCLOSING).order_by("-id")
 
 
+def _named_models() -> dict[str, Any]:
+    """The confidential records a disclosure names by type and number."""
+    from docket.privacy.models import RightsRequest
+
+    return {
+        model._meta.label_lower: model
+        for model in (Person, Case, Event, Source, Evidence, Letter, TracingRequest, RightsRequest)
+    }
+
+
+def readable_by(entries: QuerySet[AuditEntry], reader: Any) -> QuerySet[AuditEntry]:
+    """`entries` without those about a record `reader` may not see: a disclosure names its
+    record ("Download of cases.case 42"), and a record hidden from the reader must not be
+    told of, even by its number (the read door, docket/lib/access.py)."""
+    for object_type, model in _named_models().items():
+        seen = (
+            model._default_manager.visible_to(reader)
+            .annotate(key=Cast("pk", output_field=CharField()))
+            .values("key")
+        )
+        entries = entries.exclude(Q(object_type=object_type) & ~Q(object_id__in=seen))
+    return entries
+
+
 def log_for(reader: Any) -> QuerySet[AuditEntry]:
-    """The disclosures `reader` may review: every one for an administrator, those made by
-    members of their teams for a coordinator, none for anyone else."""
+    """The disclosures `reader` may review: every one for an administrator (who reads the
+    whole audit log), those made by members of their teams about records the coordinator
+    may see for a coordinator, none for anyone else."""
     if not isinstance(reader, User) or not reader.is_active:
         return AuditEntry.objects.none()
     if reader.role == Role.ADMINISTRATOR:
         return disclosures()
     if reader.role == Role.COORDINATOR:
         teams = list(reader.teams.values_list("pk", flat=True))
-        return disclosures().filter(actor__teams__in=teams).distinct()
+        return readable_by(disclosures().filter(actor__teams__in=teams).distinct(), reader)
     return AuditEntry.objects.none()
 
 
@@ -93,11 +120,11 @@ def _ids(queryset: Any) -> list[str]:
     return [str(pk) for pk in queryset]
 
 
-def for_person(person: Person) -> list[Disclosure]:
-    """Every disclosure that touched `person` (or a record merged into them): their
-    dossier, a case or an evidence file of theirs, a tracing request of theirs, a bulk
-    read that names them, and whole exports (which hold everyone their taker could see
-    and are listed with that said)."""
+def for_person(person: Person, reader: Any) -> list[Disclosure]:
+    """Every disclosure that touched `person` (or a record merged into them) and names no
+    record `reader` may not see: their dossier, a case or an evidence file of theirs, a
+    tracing request of theirs, a bulk read that names them, and whole exports (which hold
+    everyone their taker could see and are listed with that said)."""
     ids = [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
     cases = set(
         Case.persons.through.objects.filter(person_id__in=ids).values_list("case_id", flat=True)
@@ -126,7 +153,8 @@ def for_person(person: Person) -> list[Disclosure]:
         | Q(detail__watched__persons__regex=pattern)
         | Q(**{"detail__watched__people.person__regex": pattern})
     )
-    entries = {entry.pk: entry for entry in disclosures().filter(touching)}
-    entries.update({entry.pk: entry for entry in disclosures().filter(bulk, action=Action.EXPORT)})
+    readable = readable_by(disclosures(), reader)
+    entries = {entry.pk: entry for entry in readable.filter(touching)}
+    entries.update({entry.pk: entry for entry in readable.filter(bulk, action=Action.EXPORT)})
     found = [Disclosure(entries[pk]) for pk in sorted(entries, reverse=True)]
     return found

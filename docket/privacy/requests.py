@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docket.accounts.permissions import Confidentiality
@@ -21,7 +22,8 @@ from docket.people.models import Person
 from docket.privacy.disclosures import for_person
 from docket.privacy.models import Decision, RightKind, RightsRequest
 from docket.privacy.retention import _require_decider
-from docket.tracing.models import Consent, TracingRequest
+from docket.tracing.consent import disclosure_for_requester
+from docket.tracing.models import Consent, ConsentScope, TracingRequest
 
 
 def add_months(day: date, months: int) -> date:
@@ -124,10 +126,17 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     - other persons: their names, contact details and anything about them (fellow
       persons of an event or case, relatives, the other party of a tracing request and
       what the request says of them, family messages' replies written by others);
+    - of a tracing request they asked for, what the sought person has not agreed to pass
+      on: its status (found, refused) too, as every other door tells a requester
+      (docket.tracing.consent); to the sought person, the family's messages not passed on;
     - sources: who gave information and the sources' titles (a source may be at risk);
       evidence files;
     - cases and events at a restricted or secret level are named by number only, without
       their summaries or descriptions, which may describe others.
+
+    Only what `actor` may see goes in, through the read door, and is counted: a record of
+    another team hidden from the compiler is neither shown, nor numbered, nor counted
+    (its existence must not leak); that team's coordinators answer for it.
     """
     if request.kind != RightKind.ACCESS:
         raise ValidationError(_("Only an access request has this answer."))
@@ -157,14 +166,19 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
             for each in persons
         ],
     }
-    relatives = person.relationships.count() + person.relatives_of.count()
+    seen_persons = Person.objects.visible_to(actor)
+    relatives = (
+        person.relationships.filter(relative__in=seen_persons).count()
+        + person.relatives_of.filter(person__in=seen_persons).count()
+    )
     if relatives:
         withheld.append({"what": "relationships", "count": relatives, "rule": "other persons"})
     case_ids = set(
         Case.persons.through.objects.filter(person_id__in=ids).values_list("case_id", flat=True)
     ) | set(Involvement.objects.filter(person__in=ids).values_list("event__case_id", flat=True))
     cases = []
-    for case in Case.objects.alive().filter(pk__in=case_ids).order_by("pk"):
+    seen_cases = Case.objects.visible_to(actor)
+    for case in seen_cases.filter(pk__in=case_ids).order_by("pk"):
         at_risk = case.confidentiality in AT_RISK
         cases.append(
             {
@@ -178,7 +192,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
             withheld.append(
                 {"what": "case title and summary", "number": case.pk, "rule": "at risk"}
             )
-        others = case.persons.exclude(pk__in=ids).count()
+        others = case.persons.filter(pk__in=seen_persons).exclude(pk__in=ids).count()
         if others:
             withheld.append(
                 {
@@ -192,7 +206,9 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     events = []
     for involvement in (
         Involvement.objects.filter(
-            person__in=ids, event__deleted_at__isnull=True, event__case__deleted_at__isnull=True
+            person__in=ids,
+            event__deleted_at__isnull=True,
+            event__case__in=seen_cases,
         )
         .select_related("event", "event__type", "event__case", "role")
         .order_by("event__start_on", "event_id")
@@ -211,7 +227,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
                 "description": "" if at_risk else event.description,
             }
         )
-        sources = event.sources.count()
+        sources = event.sources.visible_to(actor).count()
         if sources:
             withheld.append(
                 {
@@ -225,32 +241,54 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
             withheld.append({"what": "event description", "number": event.pk, "rule": "at risk"})
     data["events"] = events
     tracing = []
+    today = timezone.localdate()
     for tracing_request in (
-        TracingRequest.objects.alive()
+        TracingRequest.objects.visible_to(actor)
         .filter(Q(requester__in=ids) | Q(sought__in=ids))
+        .select_related("sought", "requester")
         .order_by("pk")
     ):
         as_sought = tracing_request.sought_id in ids
-        tracing.append(
-            {
-                "number": tracing_request.pk,
-                "as": "sought" if as_sought else "requester",
-                "status": tracing_request.status,
-                "opened_on": str(tracing_request.opened_on or ""),
-                "relationship": tracing_request.relationship,
-                "whereabouts": tracing_request.whereabouts if as_sought else "",
-                "last_known_place": tracing_request.last_known_place if as_sought else "",
-                "messages": [
+        entry: dict[str, Any] = {
+            "number": tracing_request.pk,
+            "as": "sought" if as_sought else "requester",
+            "opened_on": str(tracing_request.opened_on or ""),
+            "relationship": tracing_request.relationship,
+        }
+        if as_sought:
+            entry.update(
+                status=tracing_request.status,
+                whereabouts=tracing_request.whereabouts,
+                last_known_place=tracing_request.last_known_place,
+                # What the family wrote reaches them as their consent lets it: passed on.
+                messages=[
                     {
                         "written_on": str(message.written_on),
                         "text": message.text,
-                        "passed_on": str(message.passed_on or ""),
-                        "reply": message.reply if as_sought else "",
+                        "passed_on": str(message.passed_on),
+                        "reply": message.reply,
+                    }
+                    for message in tracing_request.messages.filter(passed_on__isnull=False)
+                ],
+            )
+        else:
+            # A requester is told what the sought person allowed, and only that, as by
+            # every other door (docket.tracing.consent): not the request's status, which
+            # says whether they were found or refused.
+            told = disclosure_for_requester(tracing_request, today)
+            passed = str(ConsentScope.PASS_MESSAGES) in told.scopes
+            entry.update(
+                statement=told.statement,
+                messages=[
+                    {
+                        "written_on": str(message.written_on),
+                        "text": message.text,
+                        "passed_on": str(message.passed_on or "") if passed else "",
                     }
                     for message in tracing_request.messages.all()
                 ],
-            }
-        )
+            )
+        tracing.append(entry)
         withheld.append(
             {
                 "what": "the other party of a tracing request",
@@ -258,12 +296,12 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
                 "rule": "other persons",
             }
         )
-        if not as_sought and (tracing_request.whereabouts or tracing_request.last_known_place):
+        if not as_sought:
             withheld.append(
                 {
-                    "what": "the sought person's whereabouts",
+                    "what": "what the sought person has not agreed to pass on",
                     "number": tracing_request.pk,
-                    "rule": "other persons",
+                    "rule": "the sought person's consent",
                 }
             )
     data["tracing_requests"] = tracing
@@ -278,7 +316,7 @@ def access_output(request: RightsRequest, *, actor: Any) -> dict[str, Any]:
     ]
     data["disclosures"] = [
         {"at": item.at.isoformat(timespec="seconds"), "what": item.what}
-        for item in for_person(person)
+        for item in for_person(person, actor)
     ]
     data["withheld"] = withheld
     audit(

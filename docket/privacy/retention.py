@@ -387,6 +387,8 @@ def keep(
 
 def erase(*, actor: Any, person: Person, reason: str) -> None:
     """Erase a person for good, through the erasure service (its data key destroyed, so no
-    earlier backup can be read either); a case under legal hold refuses it first."""
+    earlier backup can be read either). Coordinators of the person's team and
+    administrators, as for deleting; a case under legal hold refuses it."""
+    _require_decider(actor, person)
     refuse_if_held(person)
     erase_person(actor=actor, person=person, reason=reason)

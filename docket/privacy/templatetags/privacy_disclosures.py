@@ -20,7 +20,7 @@ def person_disclosures(context: dict[str, Any], person: Person) -> dict[str, Any
         and user.role in {Role.ADMINISTRATOR, Role.COORDINATOR}
         and Person.objects.editable_by(user).filter(pk=person.pk).exists()
     )
-    return {"shown": shown, "items": for_person(person) if shown else []}
+    return {"shown": shown, "items": for_person(person, user) if shown else []}
 
 
 @register.inclusion_tag("privacy/_record_basis.html", takes_context=True)
