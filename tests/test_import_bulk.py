@@ -194,7 +194,7 @@ def test_a_bad_record_at_the_end_of_a_big_bundle_leaves_nothing(tmp_path, team, 
         _import(document, tmp_path, actor=documenter)
 
     assert [str(problem) for problem in refused.value.problems] == [
-        'consents[1]: consent "k2": this was withdrawn or refused on 2021-06-01: a consent '
+        'consents[1]: consent "k2": this was withdrawn or refused on 1 Jun 2021: a consent '
         "given on or before that day cannot bring it back; record the day they agreed again."
     ]
     assert _rows() == before

@@ -34,6 +34,7 @@ from docket.audit.models import Action
 from docket.cases.models import Case, Event, Involvement
 from docket.lib.services import require_editable
 from docket.people.models import Merge, Person, PersonName, Relationship
+from docket.privacy.models import RightsRequest
 from docket.tracing.models import Consent, TracingRequest
 
 # Sent inside the merge's (or the undo's) transaction, with `merge` and `actor`.
@@ -62,6 +63,7 @@ HANDLED_RELATIONS = {
     ("tracing.tracingrequest", "sought"): "moved",
     ("tracing.consent", "person"): "moved",
     ("tracing.consent", "granted_to"): "moved",
+    ("privacy.rightsrequest", "person"): "moved",
     ("people.person", "merged_into"): "the merge itself",
     ("people.merge", "keep"): "the merge itself",
     ("people.merge", "absorbed"): "the merge itself",
@@ -187,6 +189,7 @@ def merge_persons(*, actor: Any, keep: Person, absorb: Person) -> Merge:
             actor, TracingRequest, ("requester", "sought"), keep, absorb
         ),
         "consents": _move_fields(actor, Consent, ("person", "granted_to"), keep, absorb),
+        "rights_requests": _move_fields(actor, RightsRequest, ("person",), keep, absorb),
     }
     level = stricter(keep.confidentiality, absorb.confidentiality)
     moved["confidentiality"] = {"before": keep.confidentiality, "after": level}
@@ -354,6 +357,8 @@ def unmerge(*, actor: Any, merge: Merge) -> None:
     _restore_relationships(actor, moved, keep, absorbed)
     _restore_fields(actor, TracingRequest, moved["tracing_requests"], keep, absorbed)
     _restore_fields(actor, Consent, moved["consents"], keep, absorbed)
+    # Merges made before rights requests were recorded moved none.
+    _restore_fields(actor, RightsRequest, moved.get("rights_requests", []), keep, absorbed)
     levels = moved["confidentiality"]
     fields = []
     if keep.confidentiality == levels["after"] and levels["before"] != levels["after"]:
