@@ -4,8 +4,10 @@ settings; and the text around them: the Persian comma, emails and the reply lett
 their language's direction, and `make run`'s prepare step done once."""
 
 import io
+import re
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -310,3 +312,36 @@ def test_the_password_hint_names_the_command_as_it_was_run(monkeypatch, tmp_path
     monkeypatch.setattr(sys, "argv", [".venv/bin/docket", "createadmin"])
 
     assert invoked_as() == ".venv/bin/docket"
+
+
+# Django's own `date` filter and a date put in a template as it is ({{ day }}) spell a
+# month from Django's catalogue and format: Albanian "06 Dhjetor 2026" (capitalised,
+# zero-padded) beside Docket's "6 dhjetor 2026". Templates go through `showdate`.
+_DJANGO_DATE = re.compile(r"""\|date\b(?!:\s*["'](?:Y-m-d|c|Y-m-d H:i(?::s)?)["'])""")
+
+
+def test_no_template_spells_a_date_with_djangos_date_filter():
+    root = Path(dates.__file__).resolve().parent.parent
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("templates/**/*.*"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _DJANGO_DATE.search(line)
+    ]
+    assert found == [], "use |showdate (or an ISO format) instead of |date: " + ", ".join(found)
+
+
+@pytest.mark.django_db
+def test_an_albanian_page_writes_a_day_in_lowercase_and_without_a_leading_zero(
+    logged_in, coordinator, team
+):
+    from docket.people.erasure import erase_person
+
+    person = factories.person(coordinator, "Fictional Person Erased")
+    erase_person(actor=coordinator, person=person, reason="A fictional request")
+    client = logged_in(coordinator)
+    client.post("/i18n/setlang/", {"language": "sq", "next": "/"})
+    page = client.get(reverse("people:person_detail", args=[person.pk])).content.decode()
+    today = timezone.localdate()
+    month = "janar shkurt mars prill maj qershor korrik gusht shtator tetor nëntor dhjetor"
+    assert f"më {today.day} {month.split()[today.month - 1]} {today.year}:" in page

@@ -34,6 +34,7 @@ from docket.audit.models import Action
 from docket.cases.figures import years_since, years_without_family_contact
 from docket.cases.models import Case
 from docket.lib.access import get_visible
+from docket.lib.dates import show_date
 from docket.lib.records import MAX_ID
 from docket.linkage.reasons import reasons
 from docket.people import merges
@@ -398,7 +399,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The consent was withdrawn; it covers nothing from %(day)s.")
-                % {"day": form.cleaned_data["on"].isoformat()},
+                % {"day": show_date(form.cleaned_data["on"])},
             )
             return _back(tracing, "consent")
     context = {"tracing": tracing, "form": form, "consents": consents}
