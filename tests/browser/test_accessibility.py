@@ -42,7 +42,8 @@ from docket.tracing import services as tracing_services
 from tests import factories, markers
 from tests.conftest import pass_second_factor
 from tests.routes import all_routes
-from tests.test_every_route import ROUTES, Admin, Detail, Elsewhere, Page as PageCheck, Public
+from tests.test_every_route import ROUTES, Admin, Detail, Elsewhere, Public
+from tests.test_every_route import Page as PageCheck
 
 pytestmark = pytest.mark.browser
 
@@ -252,6 +253,31 @@ def test_every_route_is_visited_or_said_why_not() -> None:
     )
 
 
+# What axe-core leaves out (its duplicate-id rules are retired): an id given twice, and
+# aria-describedby, aria-labelledby or a label's `for` naming an id the page does not have.
+IDS = """() => {
+    const seen = new Map();
+    for (const element of document.querySelectorAll('[id]')) {
+        seen.set(element.id, (seen.get(element.id) || 0) + 1);
+    }
+    const problems = [...seen].filter(([id, count]) => count > 1).map(
+        ([id, count]) => ({id: 'duplicate-id', impact: 'serious',
+            help: 'An id is given to more than one element', nodes: ['#' + id + ' ' + count]}));
+    const dangling = [];
+    for (const attribute of ['aria-describedby', 'aria-labelledby', 'for']) {
+        for (const element of document.querySelectorAll('[' + attribute + ']')) {
+            for (const id of element.getAttribute(attribute).split(/\\s+/)) {
+                if (id && !seen.has(id)) dangling.push(attribute + '="' + id + '" on '
+                    + element.outerHTML.slice(0, 120));
+            }
+        }
+    }
+    if (dangling.length) problems.push({id: 'missing-idref', impact: 'serious',
+        help: 'An attribute names an id the page does not have', nodes: dangling});
+    return problems;
+}"""
+
+
 def _violations(page: Page) -> list[dict[str, Any]]:
     result = page.evaluate(
         """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
@@ -261,7 +287,7 @@ def _violations(page: Page) -> list[dict[str, Any]]:
                 .replace(/\\s+/g, ' ').slice(0, 200)).slice(0, 8)})))""",
         TAGS,
     )
-    return list(result)
+    return list(result) + list(page.evaluate(IDS))
 
 
 def _log_in(page: Page, base: str, user: User) -> None:
