@@ -27,7 +27,7 @@ pytestmark = [
 
 # What the focused element is, and whether it shows that it has the focus: an outline at
 # least 2 px wide that is not transparent, or a box shadow.
-FOCUSED = """() => {
+FOCUSED = """selector => {
     const element = document.activeElement;
     const style = getComputedStyle(element);
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
@@ -37,6 +37,7 @@ FOCUSED = """() => {
         html: element.outerHTML.slice(0, 100),
         interactive: element.matches('a[href], button, [tabindex="0"], summary'),
         shown: outline || style.boxShadow !== 'none',
+        wanted: element.matches(selector),
     };
 }"""
 
@@ -51,10 +52,10 @@ class Keyboard:
     def tab_to(self, selector: str, limit: int = 60) -> None:
         for _ in range(limit):
             self.page.keyboard.press("Tab")
-            focused = self.page.evaluate(FOCUSED)
+            focused = self.page.evaluate(FOCUSED, selector)
             if focused["interactive"] and not focused["shown"]:
                 self.unmarked.append(f"{self.page.url}: {focused['html']}")
-            if self.page.evaluate("s => document.activeElement.matches(s)", selector):
+            if focused["wanted"]:
                 return
         raise AssertionError(f"{limit} presses of Tab on {self.page.url} never reach {selector}")
 
