@@ -20,9 +20,9 @@ no longer makes are added (IDS): ids given twice, and ARIA references or label
 
 At desktop width every page is opened, but the history and version pages of one
 kind of record only (one template for all, docket/lib/history.py). At a phone's
-width, only the pages whose layout the width changes (`on_phone`): lists, forms,
-pages about one record (the case page, the letter page and its question grid),
-the dashboard, search and reports. See docs/accessibility.md.
+width, the pages in `PHONE`: one of each kind whose layout the width changes
+(lists, forms, the case page, the letter page and its question grid, the
+dashboard, search, reports). See docs/accessibility.md.
 """
 
 from collections.abc import Callable
@@ -195,20 +195,34 @@ def _version(record: Any) -> int:
     return int(record.history.order_by("history_id").first().history_id)
 
 
-def on_phone(key: str) -> bool:
-    """Pages whose layout a phone's width changes: lists and their tables, pages about one
-    record (the case's timeline, the letter's question grid), forms, the dashboard, search
-    and reports. Confirmations, histories and versions are a heading, a short text and a
-    button or a table, the same at every width as those checked; the administrator's account
-    screens are desk work."""
-    if key.startswith("accounts:"):
-        return False
-    return key.endswith(("_list", "_create", "_detail", ":search", ":report", ":review")) or (
-        key in PHONE_ALSO
-    )
-
-
-PHONE_ALSO = {"dashboard", "letters:overdue", "letters:inbox", "estimates:estimate", "login"}
+# At a phone's width: the pages staff use most whose layout the width changes, one of
+# each kind (lists and their tables, pages about one record with the case's timeline and
+# the letter's question grid, forms, the dashboard, search, the public letter). The other
+# pages are made of the same parts (docket.css), checked at this width here and on every
+# page at desktop width; opening all of them at both widths and in three languages would
+# cost minutes of every test run.
+PHONE = {
+    "login",
+    "dashboard",
+    "people:person_list",
+    "people:person_detail",
+    "people:person_create",
+    "cases:case_list",
+    "cases:case_detail",
+    "cases:case_create",
+    "cases:event_create",
+    "cases:source_list",
+    "search:search",
+    "search:event_list",
+    "letters:letter_list",
+    "letters:letter_detail",
+    "letters:letter_create",
+    "letters:overdue",
+    "tracing:request_list",
+    "tracing:request_detail",
+    "reports:report",
+    "public:letter_detail",
+}
 
 
 def pages(scene: Scene, width: str) -> list[str]:
@@ -221,7 +235,7 @@ def pages(scene: Scene, width: str) -> list[str]:
             continue
         if key.endswith(("_history", "_version")) and not key.startswith("people:person_"):
             continue
-        if width == "phone" and not on_phone(key):
+        if width == "phone" and key not in PHONE:
             continue
         if key in OTHER_PAGES:
             paths.append(OTHER_PAGES[key](scene))
@@ -251,6 +265,7 @@ def test_every_route_is_visited_or_said_why_not() -> None:
             continue  # an action, no page
         if isinstance(check, Public | Elsewhere) or check is None:
             unplaced.append(route.key)
+    assert PHONE <= set(ROUTES), f"PHONE names routes that do not exist: {PHONE - set(ROUTES)}"
     assert not unplaced, (
         f"Routes neither checked for accessibility nor said why not: {unplaced}. Fill them "
         "in OTHER_PAGES or give the reason in NOT_PAGES (tests/browser/test_accessibility.py)."
