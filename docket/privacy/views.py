@@ -96,11 +96,13 @@ def register_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Check the fields of the register."))
     lines = basis.activities()
     forms_by_kind = {
+        # Each line's form its own ids: one page holds them all.
         line.kind: ActivityForm(
+            auto_id=f"id_{line.kind}_%s",
             initial={
                 "kind": line.kind,
                 **{name: getattr(line, name) for name in basis.ACTIVITY_FIELDS},
-            }
+            },
         )
         for line in lines
     }
