@@ -14,7 +14,9 @@ Each test logs an administrator in once (who reaches every page: the account
 screens and the audit log too), with the second factor passed, sets the
 language cookie, and opens each page in one browser tab, with axe-core
 injected by an init script. axe runs the WCAG 2.0, 2.1 and 2.2 A and AA rules;
-any violation fails the test, listed by page, rule and elements. Two checks axe
+any violation fails the test, listed by page, rule and elements. On Persian and
+Albanian pages, any English string of Docket's catalogue shown whole (a text or a
+label read aloud) fails it too: text left untranslated. Two checks axe
 no longer makes are added (IDS): ids given twice, and ARIA references or label
 `for`s that name a missing id.
 
@@ -25,6 +27,9 @@ width, the pages in `PHONE`: one of each kind whose layout the width changes
 dashboard, search, reports). See docs/accessibility.md.
 """
 
+import functools
+import gettext
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -312,6 +317,53 @@ def _violations(page: Page, *, stylesheets: bool = False) -> list[dict[str, Any]
     return list(result) + list(page.evaluate(IDS))
 
 
+# Text a reader sees on the page: text nodes and the attributes read aloud or shown, outside
+# what is marked English on purpose (`|term`), what is not text (scripts, styles) and what
+# is a record's stored text being edited (a text area).
+SHOWN_TEXT = """() => {
+  const out = [];
+  const skip = el => !el || el.closest('script, style, textarea, [lang="en"]');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!skip(node.parentElement)) out.push(node.textContent);
+  }
+  for (const el of document.body.querySelectorAll('[aria-label], [placeholder], [title], [alt]')) {
+    if (skip(el)) continue;
+    for (const name of ['aria-label', 'placeholder', 'title', 'alt']) {
+      if (el.hasAttribute(name)) out.push(el.getAttribute(name));
+    }
+  }
+  return out.map(text => text.replace(/\\s+/g, ' ').trim()).filter(Boolean);
+}"""
+
+
+@functools.cache
+def english_strings(language: str) -> frozenset[str]:
+    """The English strings of Docket's own catalogue that `language` translates otherwise:
+    shown as they are on a page in that language, they are text left untranslated."""
+    catalogue = Path(__file__).parents[2] / "docket" / "locale" / language / "LC_MESSAGES"
+    with (catalogue / "django.mo").open("rb") as compiled:
+        messages = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+    return frozenset(
+        msgid
+        for msgid, msgstr in messages.items()
+        if isinstance(msgid, str)
+        and msgid
+        and msgstr != msgid
+        and not re.search(r"%|\{|<", msgid)
+        and (" " in msgid or len(msgid) >= 5)
+    )
+
+
+def _untranslated(page: Page, language: str) -> list[str]:
+    """English strings of the catalogue shown whole on a page in another language."""
+    if language == "en":
+        return []
+    english = english_strings(language)
+    return sorted({text for text in page.evaluate(SHOWN_TEXT) if text in english})
+
+
 def _log_in(page: Page, base: str, user: User) -> None:
     client = Client()
     client.force_login(user)
@@ -361,6 +413,9 @@ def test_every_page_passes_axe(
                 problems.append(f"{path}: answered {response.status if response else 'nothing'}")
                 continue
             problems += _describe(path, _violations(page))
+            problems += [
+                f"{path}: untranslated: {text!r}" for text in _untranslated(page, language)
+            ]
     finally:
         context.close()
     assert not problems, f"{language}, {width}: {len(problems)} violations:\n" + "\n".join(problems)
