@@ -36,10 +36,8 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.db.models import CharField, Count, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr, TruncMonth, TruncQuarter, TruncYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -342,12 +340,9 @@ class _Terms:
         return self.keys[dimension].get(term, UNKNOWN) if term else UNKNOWN
 
 
-def _indexed_period(period: str) -> RawSQL:
+def _indexed_period(period: str) -> Substr:
     """The year ("2019") or month ("2019-03") of the start's earliest day, as text."""
-    length = 4 if period == "year" else 7
-    if connection.vendor == "postgresql":
-        return RawSQL(f"to_char(start_key, '{'YYYY' if length == 4 else 'YYYY-MM'}')", [])
-    return RawSQL(f"substr(start_key, 1, {length})", [])
+    return Substr(Cast("start_key", CharField()), 1, 4 if period == "year" else 7)
 
 
 def _indexed_period_key(value: Any, period: str) -> str:
@@ -359,7 +354,13 @@ def _indexed_period_key(value: Any, period: str) -> str:
     return text
 
 
-def _indexed_raw(dimension: str, period: str, rights: _Rights, terms: _Terms) -> _Raw:
+def _indexed_raw(
+    dimension: str, period: str, rights: _Rights, terms: _Terms, *, cube: bool = False
+) -> _Raw:
+    """How a dimension reads from the facet index (`cube`: from its counts, where a
+    period can only be a year)."""
+    if dimension == "period" and cube:
+        return _Raw(["year"], lambda row: [f"{row[0]:04d}" if row[0] else UNKNOWN])
     if dimension == "period":
         return _Raw(["_period"], lambda row: [_indexed_period_key(row[0], period)], merges=True)
     if dimension == "type":
@@ -377,19 +378,57 @@ def _indexed_raw(dimension: str, period: str, rights: _Rights, terms: _Terms) ->
     raise ValueError(dimension)
 
 
+def _cube_rows(audiences: list[int], columns: list[str]) -> list[tuple[Any, ...]] | None:
+    """Counts of events by up to two distinct facet columns, summed from the index's
+    `FacetCount` cells over `audiences`: rows of (values of `columns`..., count). None
+    when the cells cannot answer (three columns, or one column crossed with itself)."""
+    from docket.search.documents import AUTHORITY, FACTS, PLACE, STATUS, YEAR
+    from docket.search.models import FacetCount
+
+    number = {"facts": FACTS, "place": PLACE, "authority": AUTHORITY, "year": YEAR}
+    number["status"] = STATUS
+    distinct = list(dict.fromkeys(columns))
+    if len(distinct) != len(columns) or len(columns) > 2:
+        return None
+    cells = FacetCount.objects.filter(audience_id__in=audiences).order_by()
+    if not columns:
+        cells = cells.filter(filter_dimension=0, filter_value=0, dimension=0, value=0)
+        return [(sum(cells.values_list("count", flat=True)),)]
+    if len(columns) == 1:
+        cells = cells.filter(filter_dimension=0, filter_value=0, dimension=number[columns[0]])
+        grouped = cells.values_list("value").annotate(n=Sum("count"))
+        return [(value, int(n)) for value, n in grouped]
+    cells = cells.filter(filter_dimension=number[columns[0]], dimension=number[columns[1]])
+    grouped = cells.values_list("filter_value", "value").annotate(n=Sum("count"))
+    return [(first, second, int(n)) for first, second, n in grouped]
+
+
 def _tally_indexed(
     scope: Scope, measure: str, dimensions: list[str], period: str, rights: _Rights
 ) -> dict[tuple[str, ...], int]:
     """`tally` over the facet index: events and cases by the events' own dimensions."""
     from docket.search.models import EventFacet
 
-    queryset: QuerySet[Any] = EventFacet.objects.filter(audience_id__in=scope.audiences())
+    audiences = scope.audiences()
     terms = _Terms()
+    result: dict[tuple[str, ...], int] = defaultdict(int)
+    if measure == "events" and ("period" not in dimensions or period == "year"):
+        # Events by the index's own columns: its counts per audience answer at once.
+        raws = [_indexed_raw(name, period, rights, terms, cube=True) for name in dimensions]
+        columns = list(dict.fromkeys(field for raw in raws for field in raw.fields))
+        rows = _cube_rows(audiences, columns)
+        if rows is not None:
+            fields = [name for raw in raws for name in raw.fields]
+            for row in rows:
+                values = dict(zip(columns, row[:-1], strict=True))
+                for key in _combine(raws, tuple(values[name] for name in fields)):
+                    result[key] += int(row[-1])
+            return dict(result)
+    queryset: QuerySet[Any] = EventFacet.objects.filter(audience_id__in=audiences)
     raws = [_indexed_raw(dimension, period, rights, terms) for dimension in dimensions]
     if "period" in dimensions:
         queryset = queryset.annotate(_period=_indexed_period(period))
     fields = [name for raw in raws for name in raw.fields]
-    result: dict[tuple[str, ...], int] = defaultdict(int)
     if measure == "events":
         # One row per event: an event is in one group of raw values, so the groups'
         # counts add up to each key's.
