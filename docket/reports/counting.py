@@ -36,8 +36,8 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import CharField, Count, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Substr, TruncMonth, TruncQuarter, TruncYear
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,7 @@ from docket.law.rights import articles_engaged, load_rules
 from docket.lib.names import fold
 from docket.lib.partialdate import PartialDate
 from docket.people.models import Person, Sex
+from docket.search.documents import UNDATED
 
 VICTIM = "victim"
 UNKNOWN = ""
@@ -340,18 +341,10 @@ class _Terms:
         return self.keys[dimension].get(term, UNKNOWN) if term else UNKNOWN
 
 
-def _indexed_period(period: str) -> Substr:
-    """The year ("2019") or month ("2019-03") of the start's earliest day, as text."""
-    return Substr(Cast("start_key", CharField()), 1, 4 if period == "year" else 7)
-
-
 def _indexed_period_key(value: Any, period: str) -> str:
-    text = str(value or "")
-    if not text or text.startswith("0001"):  # the index's date of the undated
-        return UNKNOWN
-    if period == "quarter":
-        return f"{text[:4]}-Q{(int(text[5:7]) - 1) // 3 + 1}"
-    return text
+    """The period of a start's earliest day as the index holds it (its date of the undated
+    is unknown)."""
+    return UNKNOWN if value is None or value == UNDATED else _period_key(value, period)
 
 
 def _indexed_raw(
@@ -362,7 +355,8 @@ def _indexed_raw(
     if dimension == "period" and cube:
         return _Raw(["year"], lambda row: [f"{row[0]:04d}" if row[0] else UNKNOWN])
     if dimension == "period":
-        return _Raw(["_period"], lambda row: [_indexed_period_key(row[0], period)], merges=True)
+        # Grouped by day, read along the index of start days (no sort), then by period.
+        return _Raw(["start_key"], lambda row: [_indexed_period_key(row[0], period)], merges=True)
     if dimension == "type":
         return _Raw(["facts"], lambda row: [rights.type_code(rights.facts(row[0])[0])], merges=True)
     if dimension == "right":
@@ -426,8 +420,6 @@ def _tally_indexed(
             return dict(result)
     queryset: QuerySet[Any] = EventFacet.objects.filter(audience_id__in=audiences)
     raws = [_indexed_raw(dimension, period, rights, terms) for dimension in dimensions]
-    if "period" in dimensions:
-        queryset = queryset.annotate(_period=_indexed_period(period))
     fields = [name for raw in raws for name in raw.fields]
     if measure == "events":
         # One row per event: an event is in one group of raw values, so the groups'
@@ -469,7 +461,10 @@ def tally(
     scope: Scope, measure: str, dimensions: list[str], period: str, rights: _Rights
 ) -> dict[tuple[str, ...], int]:
     """Counts of `measure` by the keys of `dimensions` (none: the grand total)."""
-    if measure in ("events", "cases") and set(dimensions) <= FACET_DIMENSIONS:
+    indexed = measure == "events" or (measure == "cases" and "period" not in dimensions)
+    if indexed and set(dimensions) <= FACET_DIMENSIONS:
+        # (Cases by period: the index has a row per event and day, too many to take
+        # distinct cases from; the records answer faster.)
         return _tally_indexed(scope, measure, dimensions, period, rights)
     queryset, counted, prefix = _base(scope, measure, dimensions)
     raws = [_raw(dimension, period, prefix, rights) for dimension in dimensions]
