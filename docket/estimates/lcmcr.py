@@ -223,9 +223,7 @@ def sample(
         on_list = patterns.T @ allocation
         documented = allocation.sum(axis=0)
         if moves:
-            unseen = _move_unseen(
-                rng, unseen, on_list, documented, weights, observed, moves, alpha
-            )
+            unseen = _move_unseen(rng, unseen, on_list, documented, weights, observed, moves, alpha)
             hidden = int(unseen.sum())
 
         # 3. Capture probabilities per list and class (the undocumented are on no list).
