@@ -24,8 +24,9 @@ and costs the same for 500 persons or 500,000.
 
 One step is added to the paper's: after the negative binomial draw, each
 class's undocumented count takes a few Metropolis moves with that class's
-capture probabilities integrated out (Beta-Bernoulli conjugacy), before the
-capture probabilities are drawn again. The posterior is the same (with one
+capture probabilities integrated out (Beta-Bernoulli conjugacy) and the class
+weights too (Beta stick-breaking fractions given alpha), before both are drawn
+again. The posterior is the same (with one
 class it is known in closed form, and tests hold the sampler to it); the
 chain moves through it faster, because the count and the capture
 probabilities no longer hold each other in place.
