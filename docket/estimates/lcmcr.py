@@ -24,8 +24,9 @@ and costs the same for 500 persons or 500,000.
 
 One step is added to the paper's: after the negative binomial draw, each
 class's undocumented count takes a few Metropolis moves with that class's
-capture probabilities integrated out (Beta-Bernoulli conjugacy), before the
-capture probabilities are drawn again. The posterior is the same (with one
+capture probabilities integrated out (Beta-Bernoulli conjugacy) and the class
+weights too (Beta stick-breaking fractions given alpha), before both are drawn
+again. The posterior is the same (with one
 class it is known in closed form, and tests hold the sampler to it); the
 chain moves through it faster, because the count and the capture
 probabilities no longer hold each other in place.
@@ -44,10 +45,14 @@ Floats = NDArray[np.float64]
 CLASSES = 10
 ALPHA_SHAPE = 0.25
 ALPHA_RATE = 0.25
-# A few seconds on a small machine; tests pass fewer.
-BURN_IN = 1000
+# The chain's length of the R package LCMCR's defaults (10,000 steps of burn-in, 1,000
+# draws kept one in 10): 20,000 steps, some ten seconds on a small machine; tests pass
+# fewer. Shorter chains (6,000 steps) misplaced the tails of the posterior of N (their
+# intervals differed by a fifth between seeds on the same table), which is what made
+# intervals miss the truth in the simulations (docs/estimates.md).
+BURN_IN = 10_000
 SAMPLES = 1000
-THINNING = 5
+THINNING = 10
 # Metropolis moves of each class's undocumented count per step, with the capture
 # probabilities integrated out (see `_move_unseen`).
 MOVES = 3
@@ -81,6 +86,18 @@ def _unseen_log_target(
     return value - len(missed) * lgamma(2 + size + unseen)
 
 
+def _stick_log_marginal(sizes: list[int], alpha: float) -> float:
+    """log p(class sizes | alpha) with the stick-breaking fractions integrated out, up to
+    a constant: one Beta function per fraction but the last (which is 1), B(1 + n_k,
+    alpha + the sizes of the classes after k)."""
+    value = 0.0
+    after = sum(sizes)
+    for size in sizes[:-1]:
+        after -= size
+        value += lgamma(1 + size) + lgamma(alpha + after) - lgamma(1 + alpha + size + after)
+    return value
+
+
 def _move_unseen(
     rng: np.random.Generator,
     unseen: NDArray[np.int64],
@@ -89,6 +106,7 @@ def _move_unseen(
     weights: Floats,
     observed: int,
     moves: int,
+    alpha: float | None = None,
 ) -> NDArray[np.int64]:
     """Metropolis moves of the undocumented count of each class, with the capture
     probabilities integrated out.
@@ -100,9 +118,18 @@ def _move_unseen(
     the count move as far as the data allow. Jumps are symmetric (uniform, up to a reach
     drawn from scales fixed by the number documented), so the acceptance ratio is the
     target's ratio. Classes with almost no weight and no documented person are left to
-    the Gibbs step (the choice depends on neither count, so the step stays valid)."""
+    the Gibbs step (the choice depends on neither count, so the step stays valid).
+
+    With `alpha`, the class weights are integrated out too (their stick-breaking
+    fractions are Beta given alpha), and drawn afresh from the moved counts after the
+    step: with the weights held, a class's count could move only as far as its weight,
+    drawn from the count before, allowed, which kept the upper tail of the population
+    size from being explored (chains of 20,000 steps still disagreed on it)."""
     unseen = unseen.copy()
-    active = [k for k in range(len(weights)) if weights[k] >= 1e-4 or documented[k] > 0]
+    if alpha is None:
+        active = [k for k in range(len(weights)) if weights[k] >= 1e-4 or documented[k] > 0]
+    else:  # the weights are integrated out: which classes move may not depend on them
+        active = list(range(len(weights)))
     scales = np.array([2, max(2, observed // 100), max(2, observed // 20), max(2, observed // 5)])
     draws = len(active) * moves
     reach = scales[rng.integers(len(scales), size=draws)]
@@ -122,10 +149,18 @@ def _move_unseen(
             others = total - current
             size = int(documented[k])
             missed = [size - int(x) for x in on_list[:, k]]
-            log_weight = log(max(float(weights[k]), 1e-300))
+            if alpha is None:
+                log_weight = log(max(float(weights[k]), 1e-300))
+            else:
+                log_weight = 0.0
             change = _unseen_log_target(
                 proposal, others, log_weight, missed, size
             ) - _unseen_log_target(current, others, log_weight, missed, size)
+            if alpha is not None:
+                sizes = [int(x) for x in documented + unseen]
+                before = _stick_log_marginal(sizes, alpha)
+                sizes[k] += proposal - current
+                change += _stick_log_marginal(sizes, alpha) - before
             if threshold < change:
                 unseen[k] = proposal
                 total = others + proposal
@@ -189,7 +224,7 @@ def sample(
         on_list = patterns.T @ allocation
         documented = allocation.sum(axis=0)
         if moves:
-            unseen = _move_unseen(rng, unseen, on_list, documented, weights, observed, moves)
+            unseen = _move_unseen(rng, unseen, on_list, documented, weights, observed, moves, alpha)
             hidden = int(unseen.sum())
 
         # 3. Capture probabilities per list and class (the undocumented are on no list).
