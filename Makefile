@@ -41,7 +41,7 @@ test-services:
 # Both passes spread their tests over every core (pytest-xdist), each worker with its own
 # test database, data folders and live server; each prints its slowest tests.
 TEST_WORKERS ?= auto
-PYTEST_PASS := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations 10 --durations-min 1
+PYTEST_PASS := $(BIN)/pytest -n $(TEST_WORKERS) --dist load --durations 10 --durations-min 1
 
 test: lint test-services
 	$(PYTEST_PASS)

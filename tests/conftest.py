@@ -65,18 +65,41 @@ def _same_on_every_database(item: pytest.Item) -> bool:
     return "docket_command" in fixtures or _place(item) in (0, 4)
 
 
-@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")
-def group_shared_records(items: list[pytest.Item]) -> None:
-    """A module's tests that share its records run on one worker (`--dist loadgroup`), before
-    pytest-xdist reads the groups; a test that empties the database never shares them."""
-    for item in items:
-        if "shared" in getattr(item, "fixturenames", ()):
-            assert _place(item) != 3, f"{item.nodeid} empties the database it shares"
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+# Modules whose tests share records made once for the module (`shared`, below): each runs
+# whole on one worker, so the records are made once (`pytest_xdist_make_scheduler`).
+SHARED_MODULES = frozenset(
+    {"tests/test_every_route.py", "tests/test_search_facets.py", "tests/test_search_pages.py"}
+)
 
 
-@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
-def order_and_deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """A test that shares its module's records is in a module listed above, and never one
+    that empties the database."""
+    if "shared" in getattr(item, "fixturenames", ()):
+        module = item.nodeid.split("::", 1)[0]
+        assert module in SHARED_MODULES, f"{module} shares records: add it to SHARED_MODULES"
+        assert _place(item) != 3, f"{item.nodeid} empties the database it shares"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist load`, except that each module of SHARED_MODULES is one unit of work.
+
+    (pytest-xdist's own `loadgroup` renames node ids, which pytest 9.2 no longer lets it.)
+    Units are handed out largest first, then the single tests in their collection order."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedModulesTogether(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_MODULES else nodeid
+
+    return SharedModulesTogether(config, log)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The PostgreSQL pass runs only what the database can change; the SQLite pass has
     # already run the rest, on the same code, and running it again would measure nothing.
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -236,7 +259,7 @@ class Shared:
     inside `shared.making()`; its tests then get these personas and teams (fresh copies), and
     run, as usual, each in a transaction rolled back at its end, inside the module's own,
     rolled back when the module ends. Such a module's tests run on one worker
-    (`xdist_group`), so the records are made once. Making a world of records through the
+    (SHARED_MODULES), so the records are made once. Making a world of records through the
     services takes seconds; each test that rebuilt it paid them again."""
 
     def __init__(self, blocker: Any) -> None:

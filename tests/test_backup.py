@@ -98,8 +98,8 @@ CHECK = (
 def test_a_person_erased_after_a_backup_is_erased_in_it_too(docket_command, backup, tmp_path):
     docket_command.start_from("demo-3")  # the folder the backup was taken of
     # Copies of its own: this test replaces the data-keys file, which others read.
-    backup = Path(shutil.copy(backup, tmp_path / "docket.backup"))
     shutil.copy(backup.with_name("docket.keys"), tmp_path)
+    backup = Path(shutil.copy(backup, tmp_path / "docket.backup"))
     pk, coordinator, name, contact = (
         docket_command("shell", "--no-imports", "-c", FIND).stdout.strip().split("|")
     )

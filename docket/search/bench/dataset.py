@@ -630,6 +630,9 @@ def load(dataset: Dataset, progress: Callable[[str, int, int], None] | None = No
     return report
 
 
+PER_ROW = object()
+
+
 def bulk_insert(model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert rows given by column (attname), with the model's defaults for the others
     (timestamps: now), converted as Django would, in statements of many rows: what
@@ -646,6 +649,8 @@ def bulk_insert(model: Any, rows: list[dict[str, Any]]) -> None:
             columns.append((column, now))
         elif column.primary_key:
             continue  # the database numbers it
+        elif callable(column.default):
+            columns.append((column, PER_ROW))  # a default of its own for each row (a key id)
         else:
             columns.append((column, column.get_default()))
     # Values that are not plain numbers and text: what Django turns into the column's form.
@@ -662,8 +667,11 @@ def bulk_insert(model: Any, rows: list[dict[str, Any]]) -> None:
     values = []
     for row in rows:
         converted_row = []
-        for (_column, default), name in zip(columns, names, strict=True):
-            value = row[name] if name in given else default
+        for (column, default), name in zip(columns, names, strict=True):
+            if name in given:
+                value = row[name]
+            else:
+                value = column.get_default() if default is PER_ROW else default
             convert = prepare.get(name)
             converted_row.append(convert(value) if convert is not None else value)
         values.append(converted_row)
