@@ -392,10 +392,12 @@ def _cube_rows(audiences: list[int], columns: list[str]) -> list[tuple[Any, ...]
     if len(columns) == 1:
         cells = cells.filter(filter_dimension=0, filter_value=0, dimension=number[columns[0]])
         grouped = cells.values_list("value").annotate(n=Sum("count"))
-        return [(value, int(n)) for value, n in grouped]
+        # A cell emptied by a deletion stays at 0: a value no event holds any more is no row
+        # (its label, from the index's terms, may be all that is left of a hidden record).
+        return [(value, int(n)) for value, n in grouped if n]
     cells = cells.filter(filter_dimension=number[columns[0]], dimension=number[columns[1]])
     grouped = cells.values_list("filter_value", "value").annotate(n=Sum("count"))
-    return [(first, second, int(n)) for first, second, n in grouped]
+    return [(first, second, int(n)) for first, second, n in grouped if n]
 
 
 def _tally_indexed(
