@@ -366,3 +366,18 @@ def _build_gone(world: World, author: User, deleter: User, level: str) -> None:
     world.hide("event", level, event, restorable=True)
     world.hide("event", level, orphan, restorable=False)
     world.hide("evidence", level, evidence, restorable=False)
+
+
+def alive_by_level(world: World, kind: str) -> dict[str, Any]:
+    """The living records of `kind` in `world`, by confidentiality level."""
+    return {
+        "person": world.persons,
+        "case": world.cases,
+        "event": world.events,
+        "source": world.sources,
+        "evidence": world.evidence,
+        "letter": world.letters,
+        "reply": world.replies,
+        # Added by factories.trace_marked_world.
+        "tracing_request": getattr(world, "tracing_requests", {}),
+    }[kind]

@@ -611,16 +611,6 @@ class Target:
 
 def _targets(world: World, kind: str) -> list[Target]:
     """Every record of `kind`: the living ones of each level, then the deleted ones."""
-    alive: dict[str, dict[str, Any]] = {
-        "person": world.persons,
-        "case": world.cases,
-        "event": world.events,
-        "source": world.sources,
-        "evidence": world.evidence,
-        "letter": world.letters,
-        "reply": world.replies,
-        "tracing_request": world.tracing_requests,  # type: ignore[attr-defined]
-    }
     if kind == "authority":
         assert world.authority is not None
         return [Target("authority", world.authority, None)]
@@ -634,7 +624,8 @@ def _targets(world: World, kind: str) -> list[Target]:
             for target in _targets(world, each)
             if target.restorable
         ]
-    targets = [Target(f"{level} {kind}", record, level) for level, record in alive[kind].items()]
+    alive = markers.alive_by_level(world, kind)
+    targets = [Target(f"{level} {kind}", record, level) for level, record in alive.items()]
     for level, record, restorable in world.gone.get(kind, []):
         label = f"deleted {level} {kind}" if restorable else f"{level} {kind} of a deleted record"
         targets.append(Target(label, record, level, deleted=True, restorable=restorable))

@@ -183,17 +183,7 @@ def _record(scene: Scene, kind: str, access: str) -> Any:
         return world.authority
     if kind == "inbound":
         return world.inbound
-    records: dict[str, Any] = {
-        "person": world.persons,
-        "case": world.cases,
-        "event": world.events,
-        "source": world.sources,
-        "evidence": world.evidence,
-        "letter": world.letters,
-        "reply": world.replies,
-        "tracing_request": world.tracing_requests,  # type: ignore[attr-defined]
-    }[kind]
-    return records["public"]
+    return markers.alive_by_level(world, kind)["public"]
 
 
 def _version(record: Any) -> int:

@@ -314,23 +314,24 @@ def _user(
     connection.close()
 
 
-def sessions_for(users: int) -> list[str]:
-    """Logged-in sessions of documenters and viewers (who need no second factor)."""
+def session_of(user: Any) -> str:
+    """The key of a new logged-in session of `user` (one who needs no second factor)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    assert session.session_key is not None  # noqa: S101 - create() gives one
+    return session.session_key
+
+
+def sessions_for(users: int) -> list[str]:
+    """Logged-in sessions of documenters and viewers (who need no second factor)."""
     from docket.accounts.models import User
 
     staff = list(User.objects.filter(role__in=["documenter", "viewer"]).order_by("pk"))
-    keys = []
-    for number in range(users):
-        user = staff[number % len(staff)]
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        assert session.session_key is not None  # noqa: S101 - create() gives one
-        keys.append(session.session_key)
-    return keys
+    return [session_of(staff[number % len(staff)]) for number in range(users)]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from docket.search.bench.http_load import Tally, _wait_for
+from docket.search.bench.http_load import Tally, _wait_for, session_of
 from docket.search.bench.runner import RECORDS_PER_CASE, percentile
 
 PROGRAM = "from docket.cli import main; import sys; sys.exit(main(sys.argv))"
@@ -48,10 +48,6 @@ class WriteTally(Tally):
 
 def _writers(users: int) -> list[dict[str, Any]]:
     """A session, an API token and a team for each simulated user (documenters)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from docket.accounts.models import User
     from docket.api.tokens import issue_token
 
@@ -63,15 +59,11 @@ def _writers(users: int) -> list[dict[str, Any]]:
     writers = []
     for number in range(users):
         user = staff[number % len(staff)]
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
+        session = session_of(user)
         _record, token = issue_token(user=user, name=f"load {number}", via="benchmark")
         team = user.teams.order_by("pk").first()
         assert team is not None  # noqa: S101 - filtered above
-        writers.append({"session": session.session_key, "token": token, "team": team.pk})
+        writers.append({"session": session, "token": token, "team": team.pk})
     return writers
 
 
