@@ -32,6 +32,7 @@ from docket.audit.log import record
 from docket.audit.models import Action
 from docket.lib import datakeys
 from docket.lib.services import require_deleter
+from docket.people.merges import absorbed_into
 from docket.people.models import Person, PersonKey, PersonName
 
 # Blanked on the record and on every history row of it.
@@ -44,17 +45,6 @@ def may_erase(actor: Any, person: Person) -> bool:
     except PermissionDenied:
         return False
     return True
-
-
-def _absorbed(person: Person) -> list[Person]:
-    """Persons merged into `person`, and into those, all the way down."""
-    found: list[Person] = []
-    todo = [person.pk]
-    while todo:
-        rows = list(Person._base_manager.filter(merged_into_id__in=todo))
-        found += rows
-        todo = [row.pk for row in rows]
-    return found
 
 
 @transaction.atomic
@@ -76,7 +66,7 @@ def erase_person(*, actor: Any, person: Person, reason: str) -> Person:
         # Freed pages are overwritten with zeros, so the deleted key leaves no copy in the file.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete = ON")
-    persons = [person, *_absorbed(person)]
+    persons = [person, *absorbed_into(person)]
     for each in persons:
         _erase_one(actor, each)
     record(

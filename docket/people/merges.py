@@ -79,6 +79,17 @@ def relations_to_person() -> set[tuple[str, str]]:
     }
 
 
+def absorbed_into(person: Person) -> list[Person]:
+    """Every record merged into `person`, and into those, however deep."""
+    found: list[Person] = []
+    todo = [person.pk]
+    while todo:
+        rows = list(Person._base_manager.filter(merged_into_id__in=todo))
+        found += rows
+        todo = [row.pk for row in rows]
+    return found
+
+
 def may_merge(user: Any, person: Person) -> bool:
     """Whether `user` may merge `person` (alive, not merged) with another person."""
     editable = Person.objects.editable_by(user).filter(pk=person.pk).exists()

@@ -18,6 +18,7 @@ from docket.audit.log import record as audit
 from docket.audit.models import Action
 from docket.cases.models import Case, Event, Involvement
 from docket.lib.partialdate import PartialDate
+from docket.people.merges import absorbed_into
 from docket.people.models import Merge, NameKind, Person, PersonName, Script
 from docket.privacy.models import Anonymisation, RecordKind
 from docket.privacy.retention import _require_decider, refuse_if_held
@@ -36,17 +37,6 @@ from docket.tracing.models import (
 
 def neutral_label(person: Person) -> str:
     return _("Person %(number)s") % {"number": person.pk}
-
-
-def _with_absorbed(person: Person) -> list[Person]:
-    """The person and every record merged into them, however deep."""
-    found = [person]
-    frontier = [person.pk]
-    while frontier:
-        more = list(Person.objects.filter(merged_into__in=frontier))
-        found += more
-        frontier = [absorbed.pk for absorbed in more]
-    return found
 
 
 def generalised_birth(person_ids: list[int], birth: PartialDate | None) -> PartialDate | None:
@@ -133,7 +123,7 @@ def anonymise_person(*, actor: Any, person: Person, reason: str) -> Person:
         raise ValidationError(_("This person is already anonymised."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the person is anonymised.")})
-    persons = _with_absorbed(person)
+    persons = [person, *absorbed_into(person)]
     ids = [each.pk for each in persons]
     label = neutral_label(person)
     name_ids = set(PersonName.objects.filter(person__in=ids).values_list("pk", flat=True))
@@ -221,7 +211,7 @@ def remove_contact_details(*, actor: Any, person: Person, reason: str) -> Person
     refuse_if_held(person)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contact details are removed.")})
-    ids = [each.pk for each in _with_absorbed(person)]
+    ids = [each.pk for each in [person, *absorbed_into(person)]]
     Person.objects.filter(pk__in=ids).update(contact_details="", version=F("version") + 1)
     Person.history.filter(id__in=ids).update(contact_details="")
     Anonymisation.objects.create(
