@@ -28,11 +28,20 @@ PASSWORD = "a fictional pass phrase"
 SLOW_FIXTURES = {"docket_command", "data_folders", "postgres_databases"}
 
 
+# Where tests run, in this order on each worker (`_place`).
+SLOW_NO_DATABASE, SLOW, DATABASE, PUTS_BACK, EMPTIES, NO_DATABASE = range(6)
+
+
 def _place(item: pytest.Item) -> int:
     """Where a test runs. Tests that empty the database when they end (a live server's)
     must come after every test that expects the migrations' vocabularies, as pytest-django
     orders them; a test that uses no database may run anywhere. With `--dist load` each
-    worker runs its share in this order."""
+    worker runs its share in this order.
+
+    Of those that empty it, the ones that put back what the migrations wrote
+    (`serialized_rollback`) come first: they reload it with the ids it had, which a flush
+    by another test (whose content types are then made again, under new ids) would
+    contradict."""
     fixtures = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")
     empties = bool(fixtures & {"transactional_db", "live_server"}) or bool(
@@ -41,10 +50,13 @@ def _place(item: pytest.Item) -> int:
     uses_database = empties or marker is not None or "db" in fixtures
     slow = bool(fixtures & SLOW_FIXTURES)
     if empties:
-        return 3
+        puts_back = "django_db_serialized_rollback" in fixtures or bool(
+            marker and marker.kwargs.get("serialized_rollback")
+        )
+        return PUTS_BACK if puts_back else EMPTIES
     if not uses_database:
-        return 0 if slow else 4
-    return 1 if slow else 2
+        return SLOW_NO_DATABASE if slow else NO_DATABASE
+    return SLOW if slow else DATABASE
 
 
 def _same_on_every_database(item: pytest.Item) -> bool:
@@ -62,7 +74,7 @@ def _same_on_every_database(item: pytest.Item) -> bool:
         return False
     if "live_server" in fixtures and item.path.parent.name == "browser":
         return True
-    return "docket_command" in fixtures or _place(item) in (0, 4)
+    return "docket_command" in fixtures or _place(item) in (SLOW_NO_DATABASE, NO_DATABASE)
 
 
 # Modules whose tests share records made once for the module (`shared`, below): each runs
@@ -78,7 +90,7 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     if "shared" in getattr(item, "fixturenames", ()):
         module = item.nodeid.split("::", 1)[0]
         assert module in SHARED_MODULES, f"{module} shares records: add it to SHARED_MODULES"
-        assert _place(item) != 3, f"{item.nodeid} empties the database it shares"
+        assert _place(item) < PUTS_BACK, f"{item.nodeid} empties the database it shares"
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
