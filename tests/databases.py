@@ -64,6 +64,14 @@ def copy_template(folder: Path, worker_id: str) -> None:
     connection.settings_dict["TEST"]["NAME"] = own
 
 
+def create_from_template(name: str, worker_id: str) -> None:
+    """A PostgreSQL database called `name`, a copy of the run's migrated template (which
+    `copy_template` made before any test ran): what `docket migrate` would make, in a
+    fraction of a second instead of many."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_name(_run_id(worker_id))}"')
+
+
 def drop_template(run: int) -> None:
     """Drop the run's PostgreSQL template, if it made one (SQLite's goes with its folder)."""
     if not _is_postgresql():

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from docket.lib import crypto
+from tests import databases as test_databases
 from tests.conftest import run_docket
 
 PASSPHRASE = {"DOCKET_BACKUP_PASSPHRASE": "a fictional long passphrase"}
@@ -170,11 +171,9 @@ def test_a_backup_needs_a_passphrase(docket_command, tmp_path):
 
 
 @pytest.fixture
-def postgres_databases(django_db_blocker, docket_command):
-    """Two migrated, empty PostgreSQL databases beside the test database, dropped afterwards.
-
-    The first is migrated by the `docket` command and the second copied from it (a
-    template), which costs a fraction of a second migration."""
+def postgres_databases(django_db_setup, django_db_blocker, worker_id):
+    """Two migrated, empty PostgreSQL databases beside the test database, dropped afterwards:
+    copies of the run's migrated template (tests/databases.py)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -183,12 +182,8 @@ def postgres_databases(django_db_blocker, docket_command):
     settings = connection.settings_dict
     base = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}"
     names = [f"docket_backup_{uuid.uuid4().hex[:8]}_{side}" for side in ("from", "into")]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{names[0]}"')
-    migrated = docket_command("migrate", "--no-input", DATABASE_URL=f"{base}/{names[0]}")
-    assert migrated.returncode == 0, migrated.stderr
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')
+    for name in names:
+        test_databases.create_from_template(name, worker_id)
     yield [f"{base}/{name}" for name in names]
     with connection._nodb_cursor() as cursor:
         for name in names:
@@ -196,6 +191,9 @@ def postgres_databases(django_db_blocker, docket_command):
     django_db_blocker.restore()
 
 
+# Its data folder starts empty: the database is PostgreSQL's, so a migrated SQLite folder
+# would be made (a migration of its own) only to be ignored.
+@pytest.mark.first_start
 def test_a_postgresql_backup_restores_into_postgresql(docket_command, postgres_databases, tmp_path):
     source, target = postgres_databases
     there = {"DATABASE_URL": source}
