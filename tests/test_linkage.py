@@ -134,6 +134,25 @@ def test_a_trained_model_resolves_the_hard_cases_among_many_records(tmp_path):
     _assert_hard_cases_resolved(clusters)
 
 
+def test_a_list_to_train_on_that_shares_no_birth_date_and_no_name_is_still_scored(
+    monkeypatch,
+):
+    # Many lists give no full birth date, and a short one may hold no namesakes: each
+    # training block then holds no pair. Training keeps the starting weights for what
+    # it could not learn, instead of failing the whole run (the worker's duplicate
+    # finder failed on such a list). A low training threshold keeps the test small.
+    monkeypatch.setattr("docket.linkage.model.MIN_RECORDS_TO_TRAIN", 40)
+    syllables = [a + b for a in "bdfgklmnprstvz" for b in "aeiou"]
+    rows = [
+        (f"p{i}", syllables[i] + syllables[-i - 1], syllables[i * 3 % 70] + "i", "", "", "", "")
+        for i in range(60)
+    ]
+
+    linked = _linked(rows)
+
+    assert len(set(linked.values())) == len(rows)
+
+
 def test_a_higher_threshold_merges_no_more(tmp_path):
     source = _write(tmp_path / "in.csv", HARD_CASES)
     loose, strict = tmp_path / "loose.csv", tmp_path / "strict.csv"

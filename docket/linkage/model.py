@@ -66,6 +66,7 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.exceptions import EMTrainingException
 
 # A pair at or above this match probability is the same person unless the
 # user says otherwise: more likely one person than two. Chosen on the
@@ -602,10 +603,18 @@ def train(linker: Linker, *, seconds: dict[str, float], progress: Progress = _qu
         _estimate_prior(linker)
         linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=SEED)
     with _stage("training: expectation maximisation", seconds, progress):
-        for rule in TRAINING_BLOCKS:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
-            )
+        for shared, rule in TRAINING_BLOCKS.items():
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
+                )
+            except EMTrainingException:
+                # No two records share the block (many lists give no full birth date):
+                # what it would train keeps its starting weights, as on a short list.
+                progress(
+                    f"training: no two records share {shared}; "
+                    "the weights it trains keep their starting values"
+                )
 
 
 # Expectation maximisation needs blocks where true pairs are common but that
@@ -614,17 +623,24 @@ def train(linker: Linker, *, seconds: dict[str, float], progress: Progress = _qu
 # person". The same full birth date gathers a person's records and few others
 # (it trains the names and place); the same given and family names gather a
 # person's records and namesakes (it trains the birth date and father's name).
-TRAINING_BLOCKS = (
-    block_on("birth_year", "birth_month", "birth_day"),
-    block_on("given_skel", "family_skel"),
-)
+TRAINING_BLOCKS = {
+    "a full birth date": block_on("birth_year", "birth_month", "birth_day"),
+    "given and family names": block_on("given_skel", "family_skel"),
+}
 
 
 def _estimate_prior(linker: Linker) -> None:
     # Records agreeing on all three names are nearly all the same person; the
     # recall says how many of a person's records agree that well.
     rule = block_on("given_key", "family_key", "father_key")
+    # Splink keeps the prior on its settings object, with no public reader (Splink 5).
+    held = linker._settings_obj
+    guess = held._probability_two_random_records_match
     try:
         linker.training.estimate_probability_two_random_records_match([rule], recall=0.6)
     except Exception:  # noqa: BLE001 - too few records agree to estimate; keep the guess
         logging.getLogger(__name__).info("kept the guessed prior", exc_info=True)
+    if not 0 < held._probability_two_random_records_match < 1:
+        # No two records agree on all three names: "no pair is ever the same person"
+        # would be a prior of 0, on which no weight can be computed. Keep the guess.
+        held._probability_two_random_records_match = guess
