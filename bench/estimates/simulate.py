@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from docket.estimates import lcmcr
 from docket.estimates.mse import Options, estimate, from_pairs
 
 # (share of persons easy to document, their capture rates, the others' rates, the share
@@ -66,10 +67,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--methods", default="lcmcr,loglinear")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="harsh")
+    parser.add_argument(
+        "--prior",
+        choices=("paper", "jeffreys"),
+        default="paper",
+        help="the latent-class model's prior on capture probabilities: the paper's "
+        "Beta(1, 1) or Jeffreys' Beta(1/2, 1/2)",
+    )
     arguments = parser.parse_args()
     rng = np.random.default_rng(arguments.seed)
     totals = [500, 2000, 5000, 10000, 50000]
-    report: dict = {}
+    prior = lcmcr.CAPTURE_PRIOR if arguments.prior == "paper" else lcmcr.JEFFREYS
+    report: dict = {"scenario": arguments.scenario, "seed": arguments.seed, "prior": prior}
     for method in arguments.methods.split(","):
         errors, held, timings, runs = [], 0, [], []
         for run in range(arguments.runs):
@@ -79,8 +88,12 @@ def main() -> None:
                 total, lists, np.random.default_rng(rng.integers(2**31)), arguments.scenario
             )
             started = time.perf_counter()
-            result = estimate(membership, method=method, options=Options(seed=run))
+            cpu = time.process_time()
+            result = estimate(
+                membership, method=method, options=Options(seed=run, capture_prior=prior)
+            )
             timings.append(time.perf_counter() - started)
+            cpu = time.process_time() - cpu
             low, high = result.interval or (0, 0)
             errors.append(abs((result.estimate or 0) - total) / total)
             held += low <= total <= high
@@ -91,6 +104,9 @@ def main() -> None:
                     "observed": result.observed,
                     "estimate": round(result.estimate or 0),
                     "interval": [round(low), round(high)],
+                    "holds": bool(low <= total <= high),
+                    "cpu_seconds": round(cpu, 1),
+                    **({"rhat": result.strata[0].detail.get("rhat")} if method == "lcmcr" else {}),
                 }
             )
             print(method, runs[-1], f"{timings[-1]:.1f} s", file=sys.stderr, flush=True)

@@ -30,11 +30,18 @@ again. The posterior is the same (with one
 class it is known in closed form, and tests hold the sampler to it); the
 chain moves through it faster, because the count and the capture
 probabilities no longer hold each other in place.
+
+Four chains run from dispersed starts (few and many undocumented) and their
+draws are pooled; their rank-normalised split R-hat says whether they agree.
+A plain individual-level Gibbs sampler written straight from the paper
+(bench/estimates/reference_gibbs.py, not used by the app) gives the same
+posterior on the simulated tables (docs/estimates.md).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from math import lgamma, log
+from math import lgamma, log, sqrt
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,17 +52,26 @@ Floats = NDArray[np.float64]
 CLASSES = 10
 ALPHA_SHAPE = 0.25
 ALPHA_RATE = 0.25
-# The chain's length of the R package LCMCR's defaults (10,000 steps of burn-in, 1,000
-# draws kept one in 10): 20,000 steps, some ten seconds on a small machine; tests pass
-# fewer. Shorter chains (6,000 steps) misplaced the tails of the posterior of N (their
-# intervals differed by a fifth between seeds on the same table), which is what made
-# intervals miss the truth in the simulations (docs/estimates.md).
-BURN_IN = 10_000
+# The chains' length. The R package LCMCR runs one chain of 20,000 steps (10,000 of
+# burn-in, 1,000 draws kept one in 10); Docket runs four chains from dispersed starts,
+# each of 2,500 steps of burn-in and 250 draws kept one in 20 (30,000 steps in all, some
+# 17 s of processor time whatever the number of persons), and pools their draws. One
+# chain's interval, even of 20,000 steps, moved by a tenth between seeds on the same table
+# (the posterior's upper tail is long and thin); four chains both cover it better and
+# show, through R-hat, when they have not (docs/estimates.md).
+BURN_IN = 2_500
 SAMPLES = 1000
-THINNING = 10
+THINNING = 20
 # Metropolis moves of each class's undocumented count per step, with the capture
 # probabilities integrated out (see `_move_unseen`).
 MOVES = 3
+# Chains run from dispersed starts, their draws pooled.
+CHAINS = 4
+# The prior on each capture probability, Beta(a, b): the paper's uniform Beta(1, 1).
+CAPTURE_PRIOR = (1.0, 1.0)
+# Jeffreys' prior for a probability, Beta(1/2, 1/2): less weight against capture
+# probabilities near 0 (or 1); offered beside the paper's, never in its place.
+JEFFREYS = (0.5, 0.5)
 
 
 @dataclass
@@ -63,27 +79,15 @@ class LcmcrResult:
     draws: Floats = field(repr=False)
     estimate: float
     classes_used: float
-    halves: tuple[float, float]
+    # The rank-normalised split R-hat of the population size over the chains (nan for one).
+    rhat: float
+    chains: int
 
 
 def _stick(breaks: Floats) -> Floats:
     """Class weights from stick-breaking fractions (the last fraction is 1)."""
     remaining = np.concatenate(([1.0], np.cumprod(1.0 - breaks[:-1])))
     return breaks * remaining
-
-
-def _unseen_log_target(
-    unseen: int, others: int, log_weight: float, missed: list[int], size: int
-) -> float:
-    """log p(undocumented count of one class | the rest), the class's capture
-    probabilities integrated out (Beta(1, 1) priors), up to a constant: (N - 1)! for the
-    1/N prior, the class's multinomial terms, and one Beta function per list (`missed`
-    holds the class's documented persons each list did not hold; `size` is how many
-    documented persons the class has)."""
-    value = lgamma(others + unseen) - lgamma(unseen + 1) + unseen * log_weight
-    for off in missed:
-        value += lgamma(1 + off + unseen)
-    return value - len(missed) * lgamma(2 + size + unseen)
 
 
 def _stick_log_marginal(sizes: list[int], alpha: float) -> float:
@@ -98,6 +102,33 @@ def _stick_log_marginal(sizes: list[int], alpha: float) -> float:
     return value
 
 
+def _stick_log_change(sizes: list[int], k: int, change: int, alpha: float) -> float:
+    """`_stick_log_marginal` after adding `change` to class k's size, minus before: only
+    the fractions up to k change (those before k through the sizes after them)."""
+    last = len(sizes) - 1
+    after = sum(sizes[k + 1 :])
+    value = 0.0
+    if k < last:
+        size = sizes[k]
+        value += (
+            lgamma(1 + size + change)
+            - lgamma(1 + size)
+            - lgamma(1 + alpha + size + change + after)
+            + lgamma(1 + alpha + size + after)
+        )
+    after += sizes[k]
+    for index in range(min(k, last) - 1, -1, -1):
+        size = sizes[index]
+        value += (
+            lgamma(alpha + after + change)
+            - lgamma(alpha + after)
+            - lgamma(1 + alpha + size + after + change)
+            + lgamma(1 + alpha + size + after)
+        )
+        after += size
+    return value
+
+
 def _move_unseen(
     rng: np.random.Generator,
     unseen: NDArray[np.int64],
@@ -107,6 +138,7 @@ def _move_unseen(
     observed: int,
     moves: int,
     alpha: float | None = None,
+    prior: tuple[float, float] = (1.0, 1.0),
 ) -> NDArray[np.int64]:
     """Metropolis moves of the undocumented count of each class, with the capture
     probabilities integrated out.
@@ -125,7 +157,6 @@ def _move_unseen(
     step: with the weights held, a class's count could move only as far as its weight,
     drawn from the count before, allowed, which kept the upper tail of the population
     size from being explored (chains of 20,000 steps still disagreed on it)."""
-    unseen = unseen.copy()
     if alpha is None:
         active = [k for k in range(len(weights)) if weights[k] >= 1e-4 or documented[k] > 0]
     else:  # the weights are integrated out: which classes move may not depend on them
@@ -137,34 +168,75 @@ def _move_unseen(
     jumps *= np.where(rng.random(draws) < 0.5, 1, -1)
     accept = np.log(rng.random(draws) + 1e-300)
     total = observed + int(unseen.sum())
+    sizes = [int(x) for x in documented + unseen]
+    counts = [int(x) for x in unseen]
+    a, b = prior
+    lists = on_list.shape[0]
+    # Per class, b + its documented persons each list did not hold (plain ints: fast).
+    offs = [[b + int(documented[k]) - int(x) for x in on_list[:, k]] for k in range(len(counts))]
     index = 0
     for _ in range(moves):
         for k in active:
-            proposal = int(unseen[k]) + int(jumps[index])
+            jump = int(jumps[index])
             threshold = float(accept[index])
             index += 1
+            current = counts[k]
+            proposal = current + jump
             if proposal < 0:
                 continue
-            current = int(unseen[k])
             others = total - current
             size = int(documented[k])
-            missed = [size - int(x) for x in on_list[:, k]]
+            # The change of log p(class k's undocumented count | the rest), the class's
+            # capture probabilities integrated out (Beta(a, b) priors): (N - 1)! for the
+            # 1/N prior, the count's multinomial term, and per list the Beta function
+            # B(a + the class's persons on the list, b + those off it, the undocumented
+            # included); with `alpha`, the stick-breaking marginal of the class sizes.
+            change = (
+                lgamma(others + proposal)
+                - lgamma(others + current)
+                - lgamma(proposal + 1)
+                + lgamma(current + 1)
+                - lists * (lgamma(a + b + size + proposal) - lgamma(a + b + size + current))
+            )
             if alpha is None:
-                log_weight = log(max(float(weights[k]), 1e-300))
+                change += jump * log(max(float(weights[k]), 1e-300))
             else:
-                log_weight = 0.0
-            change = _unseen_log_target(
-                proposal, others, log_weight, missed, size
-            ) - _unseen_log_target(current, others, log_weight, missed, size)
-            if alpha is not None:
-                sizes = [int(x) for x in documented + unseen]
-                before = _stick_log_marginal(sizes, alpha)
-                sizes[k] += proposal - current
-                change += _stick_log_marginal(sizes, alpha) - before
+                change += _stick_log_change(sizes, k, jump, alpha)
+            for off in offs[k]:
+                change += lgamma(off + proposal) - lgamma(off + current)
             if threshold < change:
-                unseen[k] = proposal
+                counts[k] = proposal
+                sizes[k] += jump
                 total = others + proposal
-    return unseen
+    return np.asarray(counts, dtype=np.int64)
+
+
+def split_rhat(chains: Floats) -> float:
+    """The rank-normalised split R-hat of Vehtari, Gelman, Simpson, Carpenter and Bürkner
+    (2021), after Gelman and Rubin (1992), of draws shaped (chains, draws): near 1 when
+    the chains (each cut in two halves) agree, above 1.1 when they have not yet found
+    the same distribution."""
+    half = chains.shape[1] // 2
+    if half < 2:
+        return float("nan")
+    parts = np.concatenate((chains[:, :half], chains[:, half : 2 * half]))
+    flat = parts.ravel()
+    ranks = np.empty(flat.size)
+    order = np.argsort(flat, kind="stable")
+    ranks[order] = np.arange(1, flat.size + 1)
+    # Ties (the population size is a count) take their average rank.
+    _, inverse = np.unique(flat, return_inverse=True)
+    ranks = np.bincount(inverse, weights=ranks) / np.bincount(inverse)
+    ranks = ranks[inverse]
+    normal = NormalDist()
+    scores = np.array([normal.inv_cdf((r - 0.375) / (flat.size + 0.25)) for r in ranks])
+    sequences, length = 2 * chains.shape[0], half
+    normalised = scores.reshape(sequences, length)
+    within = float(normalised.var(axis=1, ddof=1).mean())
+    between = length * float(normalised.mean(axis=1).var(ddof=1))
+    if within <= 0:
+        return 1.0 if between <= 0 else float("inf")
+    return sqrt(((length - 1) / length * within + between / length) / within)
 
 
 def sample(
@@ -177,23 +249,79 @@ def sample(
     samples: int = SAMPLES,
     thinning: int = THINNING,
     moves: int = MOVES,
+    chains: int = CHAINS,
+    capture_prior: tuple[float, float] = CAPTURE_PRIOR,
     progress: Callable[[int, int], None] | None = None,
 ) -> LcmcrResult:
     """Posterior draws of the population size from the observed capture patterns `cells`
-    (patterns × lists, 0/1) seen `counts` times each."""
-    rng = np.random.default_rng(seed)
+    (patterns × lists, 0/1) seen `counts` times each: `chains` chains from dispersed
+    starts, each with `burn_in` steps discarded, their draws pooled (`samples` in all,
+    one in `thinning` steps)."""
+    streams = np.random.SeedSequence(seed).spawn(chains)
+    kept = -(-samples // chains)
+    steps = burn_in + kept * thinning
+    pooled = np.empty((chains, kept))
+    used = np.empty((chains, kept))
+    for chain, stream in enumerate(streams):
+        # Dispersed starts: the first chain's capture probabilities start low (many
+        # undocumented), the last's high (few).
+        start = 0.1 + 0.6 * chain / max(chains - 1, 1)
+
+        def report(step: int, chain: int = chain) -> None:
+            if progress is not None:
+                progress(chain * steps + step, chains * steps)
+
+        pooled[chain], used[chain] = _chain(
+            np.random.default_rng(stream),
+            cells,
+            counts,
+            classes=classes,
+            burn_in=burn_in,
+            samples=kept,
+            thinning=thinning,
+            moves=moves,
+            prior=capture_prior,
+            start=start,
+            progress=report,
+        )
+    draws = pooled.ravel()
+    return LcmcrResult(
+        draws=draws,
+        estimate=float(np.median(draws)),
+        classes_used=float(used.mean()),
+        rhat=split_rhat(pooled) if chains > 1 else float("nan"),
+        chains=chains,
+    )
+
+
+def _chain(
+    rng: np.random.Generator,
+    cells: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    *,
+    classes: int,
+    burn_in: int,
+    samples: int,
+    thinning: int,
+    moves: int,
+    prior: tuple[float, float],
+    start: float,
+    progress: Callable[[int], None],
+) -> tuple[Floats, Floats]:
+    """One chain: its kept draws of the population size and of the classes in use."""
+    a, b = prior
     patterns = cells.astype(float)
     lists = cells.shape[1]
     observed = int(counts.sum())
     present = counts > 0
     patterns, counts = patterns[present], counts[present]
 
-    # Start: classes equally likely, capture probabilities drawn around the data's rates.
+    # Start: weights from the prior with alpha = 1, capture probabilities around `start`.
     alpha = 1.0
     breaks = rng.beta(1.0, alpha, size=classes)
     breaks[-1] = 1.0
     weights = _stick(breaks)
-    capture = rng.uniform(0.2, 0.8, size=(lists, classes))
+    capture = rng.uniform(0.5 * start, min(1.5 * start, 0.95), size=(lists, classes))
     hidden = observed
 
     total_steps = burn_in + samples * thinning
@@ -224,12 +352,14 @@ def sample(
         on_list = patterns.T @ allocation
         documented = allocation.sum(axis=0)
         if moves:
-            unseen = _move_unseen(rng, unseen, on_list, documented, weights, observed, moves, alpha)
+            unseen = _move_unseen(
+                rng, unseen, on_list, documented, weights, observed, moves, alpha, prior
+            )
             hidden = int(unseen.sum())
 
         # 3. Capture probabilities per list and class (the undocumented are on no list).
         in_class = documented + unseen
-        capture = rng.beta(1.0 + on_list, 1.0 + in_class[None, :] - on_list)
+        capture = rng.beta(a + on_list, b + in_class[None, :] - on_list)
         capture = np.clip(capture, 1e-10, 1.0 - 1e-10)
 
         # 4. Class weights by stick breaking, then the concentration.
@@ -247,12 +377,6 @@ def sample(
             draws[kept] = observed + hidden
             used[kept] = np.count_nonzero(in_class)
             kept += 1
-        if progress is not None and step % 1000 == 0:
-            progress(step, total_steps)
-    half = samples // 2
-    return LcmcrResult(
-        draws=draws,
-        estimate=float(np.median(draws)),
-        classes_used=float(np.mean(used)),
-        halves=(float(np.median(draws[:half])), float(np.median(draws[half:]))),
-    )
+        if step % 1000 == 0:
+            progress(step)
+    return draws, used

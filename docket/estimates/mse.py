@@ -35,6 +35,8 @@ LEVEL = 0.95
 SMALL_LIST = 10
 THIN_STRATUM = 50
 SMALL_OVERLAP = 5
+# The latent-class sampler's chains disagree above this R-hat (Gelman et al.'s usual mark).
+RHAT_LIMIT = 1.1
 # The log-linear method's exhaustive search is cheap to five lists, forward beyond;
 # more than this many lists is almost always a sign that "lists" are single documents.
 MAX_LISTS = 15
@@ -371,17 +373,23 @@ def _diagnose_result(stratum: Stratum, method: Method, where: str) -> list[Diagn
                 )
             )
     else:
-        first, second = stratum.detail.get("halves", (0.0, 0.0))
-        if first and second and abs(first - second) > 0.1 * stratum.estimate:
+        rhat = stratum.detail.get("rhat")
+        if rhat is not None and rhat > RHAT_LIMIT:
             found.append(
                 Diagnostic(
                     "unstable",
                     "warning",
                     where
                     + _(
-                        "The first and second halves of the sampler's draws disagree by more "
-                        "than a tenth: run it longer before relying on the figure."
-                    ),
+                        "The sampler's %(chains)s chains, started apart, disagree (R-hat "
+                        "%(rhat)s, above %(limit)s): run it longer before relying on the "
+                        "figure."
+                    )
+                    % {
+                        "chains": stratum.detail.get("chains"),
+                        "rhat": f"{rhat:.2f}",
+                        "limit": RHAT_LIMIT,
+                    },
                 )
             )
         if stratum.detail.get("classes_used", 0) > lcmcr.CLASSES - 1:
@@ -410,6 +418,10 @@ class Options:
     burn_in: int = lcmcr.BURN_IN
     samples: int = lcmcr.SAMPLES
     thinning: int = lcmcr.THINNING
+    chains: int = lcmcr.CHAINS
+    # The latent-class model's prior on capture probabilities, Beta(a, b): the paper's
+    # Beta(1, 1) unless asked otherwise (lcmcr.JEFFREYS is the one other choice offered).
+    capture_prior: tuple[float, float] = lcmcr.CAPTURE_PRIOR
     progress: Callable[[str], None] | None = None
 
 
@@ -464,13 +476,16 @@ def _estimate_stratum(stratum: Stratum, method: Method, options: Options) -> Non
             burn_in=options.burn_in,
             samples=options.samples,
             thinning=options.thinning,
+            chains=options.chains,
+            capture_prior=options.capture_prior,
             progress=report,
         )
         stratum.estimate = posterior.estimate
         sample = posterior.draws
         stratum.detail = {
             "classes_used": round(posterior.classes_used, 2),
-            "halves": [round(x) for x in posterior.halves],
+            "chains": posterior.chains,
+            "rhat": None if np.isnan(posterior.rhat) else round(posterior.rhat, 3),
         }
     tail = (1 - LEVEL) / 2
     low, high = np.quantile(sample, [tail, 1 - tail])

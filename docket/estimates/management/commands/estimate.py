@@ -44,13 +44,16 @@ class Command(BaseCommand):
             "--samples",
             type=_positive,
             default=lcmcr.SAMPLES,
-            help=f"posterior draws kept by the latent-class method (default {lcmcr.SAMPLES})",
+            help=(
+                f"posterior draws kept by the latent-class method, all {lcmcr.CHAINS} chains "
+                f"together (default {lcmcr.SAMPLES})"
+            ),
         )
         parser.add_argument(
             "--burn-in",
             type=_positive,
             default=lcmcr.BURN_IN,
-            help=f"sampler steps discarded first (default {lcmcr.BURN_IN})",
+            help=f"sampler steps each chain discards first (default {lcmcr.BURN_IN})",
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
