@@ -8,6 +8,7 @@ them, the permission rule still holds, a bad record anywhere leaves nothing,
 importing again changes nothing, a withdrawal stays, and a second import waits.
 """
 
+import gc
 import threading
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from docket.accounts.models import Team, User
 from docket.audit.log import verify
@@ -114,6 +116,14 @@ def _import(
     return import_bundle(plan)
 
 
+def _page_cache() -> int | None:
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
+
+
 def _rows() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
@@ -125,8 +135,12 @@ def _rows() -> dict[str, int]:
 def test_every_imported_record_has_its_version_and_entry_and_the_chain_verifies(
     tmp_path, team, documenter
 ):
+    cache = _page_cache()
+
     report = _import(_bundle(team.name), tmp_path, actor=documenter)
 
+    # What an import holds off or enlarges while it runs is back as it was after it.
+    assert gc.isenabled() and _page_cache() == cache
     # An authority; per case two persons, a relationship, the case, a source, six events;
     # a tracing request, a consent and a contact attempt.
     assert report.total("added") == 1 + CASES * (2 + 1 + 1 + 1 + 6) + 3
@@ -189,10 +203,12 @@ def test_a_bad_record_at_the_end_of_a_big_bundle_leaves_nothing(tmp_path, team, 
         {**document["consents"][0], "ref": "k2", "given_on": "2021-05-01"},
     ]
     before = _rows()
+    cache = _page_cache()
 
     with pytest.raises(BundleRefused) as refused:
         _import(document, tmp_path, actor=documenter)
 
+    assert gc.isenabled() and _page_cache() == cache
     assert [str(problem) for problem in refused.value.problems] == [
         'consents[1]: consent "k2": this was withdrawn or refused on 1 Jun 2021: a consent '
         "given on or before that day cannot bring it back; record the day they agreed again."
