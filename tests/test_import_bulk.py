@@ -30,6 +30,7 @@ from docket.interchange.locking import one_import_at_a_time
 from docket.interchange.models import ImportedRef
 from docket.interchange.validation import BundleRefused, read_bundle
 from docket.lib import bulk
+from docket.lib.partialdate import PartialDate
 from docket.people.models import Person, PersonName, Relationship
 from docket.search.engine import search
 from docket.tracing import services as tracing_services
@@ -315,3 +316,30 @@ def test_a_second_import_waits_for_the_first_and_says_so(tmp_path, team):
     holder.join()
 
     assert waited and report.total("added") > 0
+
+
+def test_a_batch_builds_its_records_as_the_model_does(team):
+    """bulk.new, by position, makes the same record as the model's own constructor: the
+    values given, every other field its default (a fresh data key for each person)."""
+    values = {
+        "case_id": 7,
+        "type_id": 3,
+        "start": PartialDate.parse("2019-04~"),
+        "place_name": "Quarry camp",
+        "place_country": "IR",
+        "charged": None,
+    }
+
+    def fields(instance: Any) -> dict[str, Any]:
+        return {key: value for key, value in vars(instance).items() if key != "_state"}
+
+    assert fields(bulk.new(Event, values)) == fields(Event(**values))
+    first, second = (bulk.new(Person, {"team_id": team.pk, "notes": "n"}) for _ in range(2))
+    expected = fields(Person(team_id=team.pk, notes="n"))
+    for person in (first, second):
+        assert fields(person).keys() == expected.keys()
+        assert {**fields(person), "data_key": ""} == {**expected, "data_key": ""}
+    assert first.data_key and second.data_key and first.data_key != second.data_key
+    # A related record by name goes through the constructor's own way.
+    case = Case(pk=7, title="Quarry camp detention")
+    assert bulk.new(Event, {"case": case}).case is case

@@ -380,7 +380,7 @@ class _Writer:
                 return 0
         model = MODELS[collection]
         instances: list[Any] = [
-            model(**self._owned(row, self._resolve(row.values), None)) for row in rows
+            bulk.new(model, self._owned(row, self._resolve(row.values), None)) for row in rows
         ]
         batch = self.batch
         try:
@@ -392,7 +392,7 @@ class _Writer:
                     persons=instances,
                     names=[
                         [
-                            PersonName(name=text, script=script, kind=kind)
+                            bulk.new(PersonName, {"name": text, "script": script, "kind": kind})
                             for text, script, kind in row.lists["names"]
                         ]
                         for row in rows

@@ -13,11 +13,12 @@ A rule a batch refuses names the record by its place in the batch (`RowRefused`)
 so the caller can name it in its own words (the importer: its JSON path).
 """
 
+import functools
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from docket.accounts.models import Role, User
@@ -32,6 +34,7 @@ from docket.accounts.permissions import may_create
 from docket.audit.log import Pending, record_many
 from docket.audit.models import Action
 from docket.lib.names import strip_direction_controls_from
+from docket.lib.partialdate import PartialDate, PartialDateField
 
 BATCH_SIZE = 500
 
@@ -150,6 +153,25 @@ def check_among(batch: Batch, allowed: Any, wanted: Sequence[Iterable[int]], mes
             raise RowRefused(index, PermissionDenied(message))
 
 
+def new(model: type[models.Model], values: dict[str, Any]) -> Any:
+    """`model(**values)`, quicker for a batch of thousands: by position, which Django's
+    constructor takes without looking each field up by name; a field missing from
+    `values` gets its default, as it would there. Values are named as the instance holds
+    them (`case_id`, not `case`); other names go the usual way."""
+    fields, names = _by_position(model)
+    if not names.issuperset(values):
+        return model(**values)
+    return model(
+        *[values[name] if name in values else field.get_default() for name, field in fields]
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _by_position(model: type[models.Model]) -> tuple[tuple[tuple[str, Any], ...], frozenset[str]]:
+    fields = tuple((field.attname, field) for field in model._meta.concrete_fields)
+    return fields, frozenset(name for name, _ in fields)
+
+
 def insert(
     model: type[models.Model],
     columns: Sequence[str],
@@ -214,6 +236,10 @@ _AS_THEY_ARE = (
 )
 # Exactly these types, not a choice's enum member, which a driver could mistake.
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+# Fields whose database value follows from the value alone, the same for equal values of
+# one type (never a sealed field: each seal is new); and the types of value remembered.
+_SAME_FOR_EQUAL = (models.DateTimeField, models.DateField, PartialDateField, CountryField)
+_IMMUTABLE = frozenset({str, datetime, date, PartialDate})
 
 
 def _prepared(field: Any, values: tuple[Any, ...], database: Any) -> Sequence[Any]:
@@ -225,19 +251,26 @@ def _prepared(field: Any, values: tuple[Any, ...], database: Any) -> Sequence[An
     if plain and {type(value) for value in values} <= _PLAIN_TYPES:
         return values
     convert = field.get_db_prep_save
-    # A batch's moments are one moment (`save_new`): converted once.
-    moments: dict[Any, Any] = {}
-
-    def prepare(value: Any) -> Any:
-        if value is None or (plain and type(value) in _PLAIN_TYPES):
-            return value
-        if type(value) is datetime:
-            if value not in moments:
-                moments[value] = convert(value, database)
-            return moments[value]
-        return convert(value, database)
-
-    return [prepare(value) for value in values]
+    if type(field) not in _SAME_FOR_EQUAL:
+        return [
+            value
+            if value is None or (plain and type(value) in _PLAIN_TYPES)
+            else convert(value, database)
+            for value in values
+        ]
+    # A batch's moments are one moment (`save_new`), and its days, partial dates and
+    # countries repeat: each value converted once.
+    converted: dict[tuple[type, Any], Any] = {}
+    prepared = []
+    for value in values:
+        if type(value) not in _IMMUTABLE:
+            prepared.append(None if value is None else convert(value, database))
+            continue
+        key = (type(value), value)
+        if key not in converted:
+            converted[key] = convert(value, database)
+        prepared.append(converted[key])
+    return prepared
 
 
 def save_new(

@@ -78,7 +78,7 @@ BATCH = 2000
 
 def words(*texts: str | None) -> str:
     """The folded words of `texts`, separated by spaces: what both engines index."""
-    return " ".join(word for text in texts if text for word in _words(str(text)))
+    return " ".join(chain.from_iterable(_words(str(text)) for text in texts if text))
 
 
 @lru_cache(maxsize=65536)
