@@ -343,3 +343,30 @@ def test_a_batch_builds_its_records_as_the_model_does(team):
     # A related record by name goes through the constructor's own way.
     case = Case(pk=7, title="Quarry camp detention")
     assert bulk.new(Event, {"case": case}).case is case
+
+
+def test_statements_reach_sqlite_with_the_placeholders_django_would_give_them():
+    """The quicker conversion (docket/lib/sqlite) writes exactly what Django's does,
+    escaped percent signs included; the database runs on it."""
+    import sqlite3
+
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from docket.lib.sqlite.base import CursorWrapper
+
+    ours = sqlite3.connect(":memory:").cursor(factory=CursorWrapper)
+    django = sqlite3.connect(":memory:").cursor(factory=SQLiteCursorWrapper)
+    for statement in [
+        "INSERT INTO t (a, b) VALUES (%s, %s), (%s, %s)",
+        "SELECT 1 WHERE x LIKE '%%s%%' AND y = %s",
+        "SELECT '%%%s' || %s",
+        "SELECT 100 %% 7",
+        "SELECT 1",
+    ]:
+        assert ours.convert_query(statement) == django.convert_query(statement), statement
+    assert ours.convert_query("SELECT %(a)s", param_names=["a"]) == "SELECT :a"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert isinstance(cursor.cursor, CursorWrapper)
+            cursor.execute("SELECT %s || '%%', 100 %% 7", ["9"])
+            assert cursor.fetchone() == ("9%", 2)
