@@ -8,6 +8,7 @@ them, the permission rule still holds, a bad record anywhere leaves nothing,
 importing again changes nothing, a withdrawal stays, and a second import waits.
 """
 
+import gc
 import threading
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from docket.accounts.models import Team, User
 from docket.audit.log import verify
@@ -28,6 +30,7 @@ from docket.interchange.locking import one_import_at_a_time
 from docket.interchange.models import ImportedRef
 from docket.interchange.validation import BundleRefused, read_bundle
 from docket.lib import bulk
+from docket.lib.partialdate import PartialDate
 from docket.people.models import Person, PersonName, Relationship
 from docket.search.engine import search
 from docket.tracing import services as tracing_services
@@ -114,6 +117,14 @@ def _import(
     return import_bundle(plan)
 
 
+def _page_cache() -> int | None:
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
+
+
 def _rows() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
@@ -125,8 +136,12 @@ def _rows() -> dict[str, int]:
 def test_every_imported_record_has_its_version_and_entry_and_the_chain_verifies(
     tmp_path, team, documenter
 ):
+    cache = _page_cache()
+
     report = _import(_bundle(team.name), tmp_path, actor=documenter)
 
+    # What an import holds off or enlarges while it runs is back as it was after it.
+    assert gc.isenabled() and _page_cache() == cache
     # An authority; per case two persons, a relationship, the case, a source, six events;
     # a tracing request, a consent and a contact attempt.
     assert report.total("added") == 1 + CASES * (2 + 1 + 1 + 1 + 6) + 3
@@ -189,10 +204,12 @@ def test_a_bad_record_at_the_end_of_a_big_bundle_leaves_nothing(tmp_path, team, 
         {**document["consents"][0], "ref": "k2", "given_on": "2021-05-01"},
     ]
     before = _rows()
+    cache = _page_cache()
 
     with pytest.raises(BundleRefused) as refused:
         _import(document, tmp_path, actor=documenter)
 
+    assert gc.isenabled() and _page_cache() == cache
     assert [str(problem) for problem in refused.value.problems] == [
         'consents[1]: consent "k2": this was withdrawn or refused on 1 Jun 2021: a consent '
         "given on or before that day cannot bring it back; record the day they agreed again."
@@ -299,3 +316,57 @@ def test_a_second_import_waits_for_the_first_and_says_so(tmp_path, team):
     holder.join()
 
     assert waited and report.total("added") > 0
+
+
+def test_a_batch_builds_its_records_as_the_model_does(team):
+    """bulk.new, by position, makes the same record as the model's own constructor: the
+    values given, every other field its default (a fresh data key for each person)."""
+    values = {
+        "case_id": 7,
+        "type_id": 3,
+        "start": PartialDate.parse("2019-04~"),
+        "place_name": "Quarry camp",
+        "place_country": "IR",
+        "charged": None,
+    }
+
+    def fields(instance: Any) -> dict[str, Any]:
+        return {key: value for key, value in vars(instance).items() if key != "_state"}
+
+    assert fields(bulk.new(Event, values)) == fields(Event(**values))
+    first, second = (bulk.new(Person, {"team_id": team.pk, "notes": "n"}) for _ in range(2))
+    expected = fields(Person(team_id=team.pk, notes="n"))
+    for person in (first, second):
+        assert fields(person).keys() == expected.keys()
+        assert {**fields(person), "data_key": ""} == {**expected, "data_key": ""}
+    assert first.data_key and second.data_key and first.data_key != second.data_key
+    # A related record by name goes through the constructor's own way.
+    case = Case(pk=7, title="Quarry camp detention")
+    assert bulk.new(Event, {"case": case}).case is case
+
+
+def test_statements_reach_sqlite_with_the_placeholders_django_would_give_them():
+    """The quicker conversion (docket/lib/sqlite) writes exactly what Django's does,
+    escaped percent signs included; the database runs on it."""
+    import sqlite3
+
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from docket.lib.sqlite.base import CursorWrapper
+
+    ours = sqlite3.connect(":memory:").cursor(factory=CursorWrapper)
+    django = sqlite3.connect(":memory:").cursor(factory=SQLiteCursorWrapper)
+    for statement in [
+        "INSERT INTO t (a, b) VALUES (%s, %s), (%s, %s)",
+        "SELECT 1 WHERE x LIKE '%%s%%' AND y = %s",
+        "SELECT '%%%s' || %s",
+        "SELECT 100 %% 7",
+        "SELECT 1",
+    ]:
+        assert ours.convert_query(statement) == django.convert_query(statement), statement
+    assert ours.convert_query("SELECT %(a)s", param_names=["a"]) == "SELECT :a"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert isinstance(cursor.cursor, CursorWrapper)
+            cursor.execute("SELECT %s || '%%', 100 %% 7", ["9"])
+            assert cursor.fetchone() == ("9%", 2)

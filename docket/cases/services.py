@@ -828,7 +828,7 @@ def add_events_in_bulk(
     bulk.save_new(
         Involvement,
         [
-            Involvement(event_id=event.pk, person_id=person, role_id=role)
+            bulk.new(Involvement, {"event_id": event.pk, "person_id": person, "role_id": role})
             for event, each in zip(events, involvements, strict=True)
             for person, role in each
         ],

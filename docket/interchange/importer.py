@@ -161,13 +161,13 @@ def import_bundle(
     the whole file and without the write lock (`check_rules`); then everything is written
     in one short transaction, new records in batches, which asks every rule again."""
     writer = _Writer(plan, progress)
-    with one_import_at_a_time(waiting):
+    with bulk.without_cycle_collection(), one_import_at_a_time(waiting):
         problems = writer.check_rules()
         if problems:
             raise BundleRefused(problems)
         try:
             # One index update for the whole file, at its end, in the same transaction.
-            with transaction.atomic(), deferred_indexing():
+            with bulk.larger_page_cache(), transaction.atomic(), deferred_indexing():
                 hold_in_transaction()
                 writer.write_all()
         except DatabaseError as error:
@@ -380,7 +380,7 @@ class _Writer:
                 return 0
         model = MODELS[collection]
         instances: list[Any] = [
-            model(**self._owned(row, self._resolve(row.values), None)) for row in rows
+            bulk.new(model, self._owned(row, self._resolve(row.values), None)) for row in rows
         ]
         batch = self.batch
         try:
@@ -392,7 +392,7 @@ class _Writer:
                     persons=instances,
                     names=[
                         [
-                            PersonName(name=text, script=script, kind=kind)
+                            bulk.new(PersonName, {"name": text, "script": script, "kind": kind})
                             for text, script, kind in row.lists["names"]
                         ]
                         for row in rows

@@ -24,6 +24,7 @@ knowing exactly what happened:
   each recipient's copy, and a reply from anyone else would belong to none.
 """
 
+import functools
 import json
 import re
 from collections import defaultdict
@@ -35,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.db import models
 from django_countries import countries
 
 from docket.accounts.models import Role, Team, User
@@ -69,6 +71,7 @@ from docket.interchange.format import (
 from docket.interchange.models import ImportedRef
 from docket.interchange.scope import editable, visible
 from docket.letters.models import AnswerStatus, Channel, Dispatch, Letter, Question
+from docket.lib import bulk
 from docket.lib.partialdate import PartialDate
 from docket.people.models import (
     NameKind,
@@ -225,8 +228,9 @@ def read_bundle(
         own = list(actor.teams.all()[:2])
         team = own[0] if len(own) == 1 else None
     reader = _Reader(source=source, files=files, actor=actor, team=team)
-    rows = reader.read(document)
-    reader.resolve(rows)
+    with bulk.without_cycle_collection():
+        rows = reader.read(document)
+        reader.resolve(rows)
     if reader.problems:
         raise BundleRefused(sorted(reader.problems, key=_problem_order))
     return Plan(source=source, actor=actor, default_team=team, rows=rows, files=files)
@@ -245,6 +249,18 @@ def _problem_order(problem: Problem) -> tuple[int, int]:
     return (DOCUMENT_ORDER.index(match.group(1)), index)
 
 
+@functools.cache
+def values_of(choices: type[models.Choices]) -> tuple[str, ...]:
+    """A choice's values, computed once (Django's `.values` builds them on every call)."""
+    return tuple(choices.values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _step(key: str) -> str:
+    """A key as a step of a JSON path: `.name`, or `["odd key"]`."""
+    return key if _IDENTIFIER.match(key) else f"[{json.dumps(key, ensure_ascii=False)}]"
+
+
 class _Item:
     """One JSON object being read; remembers the keys read, so the rest can be named."""
 
@@ -255,7 +271,7 @@ class _Item:
         self.seen: set[str] = set()
 
     def at(self, key: str) -> str:
-        step = key if _IDENTIFIER.match(key) else f"[{json.dumps(key, ensure_ascii=False)}]"
+        step = _step(key)
         if not self.path:
             return step
         return f"{self.path}{step}" if step.startswith("[") else f"{self.path}.{step}"
@@ -425,8 +441,9 @@ class _Item:
         if required and not value:
             self.problem(key, f"needs at least one {SINGULAR[collection]}")
         found: list[Ref] = []
+        where = self.at(key)
         for index, element in enumerate(value):
-            path = f"{self.at(key)}[{index}]"
+            path = f"{where}[{index}]"
             ref = self.reader.reference(path, collection, element)
             if ref is None:
                 continue
@@ -444,8 +461,9 @@ class _Item:
             self.problem(key, f"not a list: {shown(value)}")
             return []
         items = []
+        where = self.at(key)
         for index, element in enumerate(value):
-            path = f"{self.at(key)}[{index}]"
+            path = f"{where}[{index}]"
             if isinstance(element, dict):
                 items.append(_Item(self.reader, path, element))
             else:
@@ -828,8 +846,8 @@ def _person(reader: _Reader, item: _Item) -> Row:
         names.append(
             (
                 name.text("name", length=limit(PersonName, "name"), required=True),
-                name.choice("script", Script.values, default=Script.LATIN),
-                name.choice("kind", NameKind.values, default=NameKind.FULL),
+                name.choice("script", values_of(Script), default=Script.LATIN),
+                name.choice("kind", values_of(NameKind), default=NameKind.FULL),
             )
         )
         name.finish()
@@ -838,14 +856,14 @@ def _person(reader: _Reader, item: _Item) -> Row:
     ):
         item.problem("names", "needs at least one name")
     values = {
-        "sex": item.choice("sex", Sex.values, default=Sex.UNKNOWN),
+        "sex": item.choice("sex", values_of(Sex), default=Sex.UNKNOWN),
         "birth_date": item.partial_date("birth_date"),
         "birth_place": item.text("birth_place", length=limit(Person, "birth_place")),
         "nationality": item.country("nationality"),
-        "status": item.choice("status", PersonStatus.values, default=PersonStatus.UNKNOWN),
+        "status": item.choice("status", values_of(PersonStatus), default=PersonStatus.UNKNOWN),
         "notes": item.text("notes"),
         "confidentiality": item.choice(
-            "confidentiality", Confidentiality.values, default=Confidentiality.INTERNAL
+            "confidentiality", values_of(Confidentiality), default=Confidentiality.INTERNAL
         ),
     }
     return Row("persons", item.path, ref, values, {"names": names})
@@ -867,7 +885,7 @@ def _authority(reader: _Reader, item: _Item) -> Row:
     values = {
         "name": item.text("name", length=limit(Authority, "name"), required=True),
         "country": item.country("country"),
-        "kind": item.choice("kind", AuthorityKind.values, default=AuthorityKind.OTHER),
+        "kind": item.choice("kind", values_of(AuthorityKind), default=AuthorityKind.OTHER),
         "email": item.email("email", length=limit(Authority, "email")),
         "address": item.text("address"),
         "response_days": item.whole_number("response_days", default=30, lowest=0, highest=3650),
@@ -882,9 +900,9 @@ def _case(reader: _Reader, item: _Item) -> Row:
     values = {
         "title": item.text("title", length=limit(Case, "title"), required=True),
         "summary": item.text("summary"),
-        "status": item.choice("status", CaseStatus.values, default=CaseStatus.OPEN),
+        "status": item.choice("status", values_of(CaseStatus), default=CaseStatus.OPEN),
         "confidentiality": item.choice(
-            "confidentiality", Confidentiality.values, default=Confidentiality.INTERNAL
+            "confidentiality", values_of(Confidentiality), default=Confidentiality.INTERNAL
         ),
         "team_id": team.pk if team is not None else None,
     }
@@ -926,7 +944,7 @@ def _event(reader: _Reader, item: _Item) -> Row:
         "place_country": place_country,
         "authority_id": item.ref("authority", "authorities"),
         "charged": item.maybe_boolean("charged"),
-        "document": item.choice("document", DocumentKind.values),
+        "document": item.choice("document", values_of(DocumentKind)),
         "destination": item.country("destination"),
         "description": item.text("description"),
     }
@@ -948,12 +966,14 @@ def _event(reader: _Reader, item: _Item) -> Row:
 def _source(reader: _Reader, item: _Item) -> Row:
     ref = item.own_ref("sources")
     values = {
-        "kind": item.choice("kind", SourceKind.values, default=SourceKind.OTHER),
+        "kind": item.choice("kind", values_of(SourceKind), default=SourceKind.OTHER),
         "title": item.text("title", length=limit(Source, "title"), required=True),
         "given_by": item.text("given_by", length=limit(Source, "given_by")),
         "date": item.partial_date("date"),
         "url": item.url("url", length=limit(Source, "url")),
-        "reliability": item.choice("reliability", Reliability.values, default=Reliability.UNKNOWN),
+        "reliability": item.choice(
+            "reliability", values_of(Reliability), default=Reliability.UNKNOWN
+        ),
     }
     seen: set[str] = set()
     files = [
@@ -987,7 +1007,7 @@ def _letter(reader: _Reader, item: _Item) -> Row:
         "questions": questions,
     }
     # Each recipient's copy went out on this day by this channel.
-    facts = {"sent_on": item.day("sent_on"), "channel": item.choice("channel", Channel.values)}
+    facts = {"sent_on": item.day("sent_on"), "channel": item.choice("channel", values_of(Channel))}
     if ref is not None:
         reader.letter_recipients[ref] = {recipient.ref for recipient in lists["to"]}
     return Row("letters", item.path, ref, values, lists, facts)
@@ -1012,7 +1032,7 @@ def _tracing_request(reader: _Reader, item: _Item) -> Row:
         "relationship": item.text("relationship", length=limit(TracingRequest, "relationship")),
         "opened_on": item.day("opened_on"),
         "last_contact": item.day("last_contact"),
-        "status": item.choice("status", TracingStatus.values, default=TracingStatus.OPEN),
+        "status": item.choice("status", values_of(TracingStatus), default=TracingStatus.OPEN),
     }
     return Row("tracing_requests", item.path, ref, values)
 
@@ -1035,13 +1055,13 @@ def _consent(reader: _Reader, item: _Item) -> Row:
         item.problem("withdrawn_on", f"before it was given ({given_on})")
     values = {
         "person_id": person,
-        "scope": item.choice("scope", ConsentScope.values, required=True),
+        "scope": item.choice("scope", values_of(ConsentScope), required=True),
         "granted_to_id": granted_to,
         "granted_to_public": public,
         "given_on": given_on,
         "expires_on": expires_on,
         "withdrawn_on": withdrawn_on,
-        "how": item.choice("how", ConsentMethod.values, required=True),
+        "how": item.choice("how", values_of(ConsentMethod), required=True),
     }
     return Row("consents", item.path, ref, values)
 
@@ -1052,9 +1072,11 @@ def _contact_attempt(reader: _Reader, item: _Item) -> Row:
         "tracing_request_id": item.ref(
             "tracing_request", "tracing_requests", required=True, parent=True
         ),
-        "kind": item.choice("kind", ContactKind.values, required=True),
+        "kind": item.choice("kind", values_of(ContactKind), required=True),
         "date": item.day("date", required=True),
-        "outcome": item.choice("outcome", ContactOutcome.values, default=ContactOutcome.PENDING),
+        "outcome": item.choice(
+            "outcome", values_of(ContactOutcome), default=ContactOutcome.PENDING
+        ),
         "refused_by_id": item.ref("refused_by", "authorities"),
         "notes": item.text("notes"),
     }

@@ -151,11 +151,20 @@ def strip_direction_controls(text: str) -> str:
 def strip_direction_controls_from(instance: Any) -> None:
     """Apply `strip_direction_controls` to every short text field (CharField) of a model
     instance: names, titles, places, references. Long texts keep their marks."""
-    for field in instance._meta.concrete_fields:
-        if isinstance(field, CharField) and not field.choices:
-            value = getattr(instance, field.attname, None)
-            if isinstance(value, str) and _HAS_CONTROL.search(value):
-                setattr(instance, field.attname, strip_direction_controls(value))
+    for name in _short_text_fields(instance.__class__):
+        value = getattr(instance, name, None)
+        if isinstance(value, str) and _HAS_CONTROL.search(value):
+            setattr(instance, name, strip_direction_controls(value))
+
+
+@lru_cache(maxsize=1024)
+def _short_text_fields(model: Any) -> tuple[str, ...]:
+    """The attribute names of a model's short text fields: CharFields without choices."""
+    return tuple(
+        field.attname
+        for field in model._meta.concrete_fields
+        if isinstance(field, CharField) and not field.choices
+    )
 
 
 def _fold(text: str, *, keep_zwnj: bool) -> str:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -77,7 +78,7 @@ BATCH = 2000
 
 def words(*texts: str | None) -> str:
     """The folded words of `texts`, separated by spaces: what both engines index."""
-    return " ".join(word for text in texts if text for word in _words(str(text)))
+    return " ".join(chain.from_iterable(_words(str(text)) for text in texts if text))
 
 
 @lru_cache(maxsize=65536)
@@ -107,6 +108,13 @@ def name_tokens(name: str) -> frozenset[str]:
         for end in range(start + 1, len(parts) + 1):
             keys.update(name_key_variants(" ".join(parts[start:end])))
     return frozenset(key_token(key) for key in keys if key)
+
+
+@lru_cache(maxsize=16384)
+def place_key(place: str) -> str:
+    """A place's facet term key: its folded name. Remembered, since the events of one
+    batch name the same few hundred places over and over."""
+    return fold(place)[:200]
 
 
 @lru_cache(maxsize=4096)
@@ -554,9 +562,13 @@ class Indexer:
         each event's case is read with it."""
         Event = self.apps.get_model("cases", "Event")
         fields = self.EVENT_FIELDS if cases is not None else self.EVENT_FIELDS + self.CASE_FIELDS
-        events = list(Event.objects.filter(pk__in=ids, deleted_at__isnull=True).values(*fields))
+        # In id order: by the events' own order (start, id) SQLite walks the whole table
+        # down its start index to pick out these few (a third of an import's time).
+        events = list(
+            Event.objects.filter(pk__in=ids, deleted_at__isnull=True).order_by("pk").values(*fields)
+        )
         places = {
-            fold(place)[:200]: place
+            place_key(place): place
             for values in events
             if (place := (values["place_name"] or "").strip())
         }
@@ -616,7 +628,7 @@ class Indexer:
             case_id=values["case_id"],
             audience_id=audience_id,
             facts=self.term("facts", facts_key, facts_key),
-            place=self.term("place", fold(place), place) if place else 0,
+            place=self.term("place", place_key(place), place) if place else 0,
             authority=values["authority_id"] or 0,
             year=start.year if start else 0,
             status=status,
@@ -684,13 +696,12 @@ class Indexer:
 
     def _write_facets(self, ids: list[int], facets: list[FacetRow]) -> None:
         old = list(self.EventFacet.objects.filter(event_id__in=ids))
-        delta: Counter[tuple[int, int, int, int, int]] = Counter()
-        for facet in old:
-            for cell in cells(_cube(facet)):
-                delta[cell] -= 1
-        for row in facets:
-            for cell in cells(row.cube):
-                delta[cell] += 1
+        # Counted in one pass in C (an import adds thirty cells for each of its events).
+        delta: Counter[tuple[int, int, int, int, int]] = Counter(
+            chain.from_iterable(cells(row.cube) for row in facets)
+        )
+        if old:
+            delta.subtract(chain.from_iterable(cells(_cube(facet)) for facet in old))
         if old:
             self.EventFacet.objects.filter(event_id__in=ids).delete()
         if facets:
