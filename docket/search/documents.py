@@ -212,6 +212,10 @@ class Indexer:
         self._audiences: dict[tuple[str, int | None], int] = {}
         self._terms: dict[tuple[str, str], int] = {}
         self._loaded: set[str] = set()
+        from docket.search.tallies import Tallies
+
+        # The reports' victims and distinct counts, kept with the events' facets.
+        self.tallies = Tallies(self)
 
     # Lookups, each loaded once per Indexer
 
@@ -260,6 +264,10 @@ class Indexer:
                 )
             self._terms[(dimension, key)] = found
         return self._terms[(dimension, key)]
+
+    def term_keys(self, dimension: str) -> dict[int, str]:
+        """The keys of the terms of `dimension` this indexer has read, by id."""
+        return {pk: key for (name, key), pk in self._terms.items() if name == dimension}
 
     def preload_terms(self, dimension: str, labels: dict[str, str]) -> None:
         """Read the terms of these keys at once, and add those missing in one statement
@@ -644,15 +652,23 @@ class Indexer:
             return
         if kind == EVENT:
             rows, facets = self.event_rows(ids)
+            change = self.tallies.before(events=ids, facets=facets)
             self._write_facets(ids, facets)
+            self.tallies.after(change)
         else:
             rows = self.rows(kind, ids)
+            if kind == PERSON:  # a victim's level, team, sex, birth or being alive
+                self.tallies.after(self.tallies.before(persons=ids))
         self._write_entries(kind, ids, rows)
 
     def remove(self, kind: str, ids: Sequence[int]) -> None:
         ids = list(ids)
         if kind == EVENT:
+            change = self.tallies.before(events=ids)
             self._write_facets(ids, [])
+            self.tallies.after(change)
+        elif kind == PERSON:
+            self.tallies.after(self.tallies.before(persons=ids))
         self.SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
 
     def _write_entries(self, kind: str, ids: list[int], rows: list[Row]) -> None:
@@ -711,7 +727,10 @@ class Indexer:
         sqlite = connection.vendor == "sqlite"
         counts: dict[str, int] = {}
         indexes = _index_sql(self.EventFacet)
+        if self.tallies.kept:
+            indexes |= _index_sql(self.tallies.EventVictim)
         with transaction.atomic(), connection.cursor() as cursor:
+            self.tallies.lock()  # before the facets' counts, as every writer of them
             for statement in (
                 fulltext.SQLITE_DROP_TRIGGERS if sqlite else fulltext.POSTGRESQL_DROP_INDEXES
             ):
@@ -721,8 +740,11 @@ class Indexer:
             self.SearchEntry.objects.all().delete()
             self.EventFacet.objects.all().delete()
             self.FacetCount.objects.all().delete()
+            if self.tallies.kept:
+                self.tallies.EventVictim.objects.all().delete()
             for kind in KINDS:
                 counts[kind] = self.rebuild_kind(kind, progress)
+            self.tallies.build_victims(progress)
             if progress is not None:
                 progress("full-text and list indexes", 0, 1)
             if sqlite:
@@ -738,6 +760,7 @@ class Indexer:
             if not sqlite:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
             rebuild_counts()
+            self.tallies.recount(progress=progress)
         optimise()
         return counts
 
