@@ -723,60 +723,72 @@ class Tallies:
         """The cells of one measure and dimension, of the things seen through one pair of
         audiences (all but `mixed`): one grouped statement."""
         table, thing, person = source
-        cte, join, value, parameters = self._value_sql(dimension)
-        with_map = f"WITH {cte} " if cte else ""
+        join, value, parameters = self._value_sql(dimension)
+        conditions = []
         pair = "t.audience_id, t.person_audience_id" if person else "t.audience_id"
         groups = "1, 2, 3" if person else "1, 2"
-        where = ""
         if mixed:
             # Those seen through several pairs are counted apart, as a change counts them.
             having = "MIN(audience_id) <> MAX(audience_id)"
             if person:
                 having += " OR MIN(person_audience_id) <> MAX(person_audience_id)"
-            where = (
-                f"WHERE t.{thing} NOT IN "  # noqa: S608  # nosec B608
-                f"(SELECT {thing} FROM {table} GROUP BY {thing} HAVING {having}) "
+            conditions.append(
+                f"t.{thing} NOT IN "  # noqa: S608  # nosec B608
+                f"(SELECT {thing} FROM {table} GROUP BY {thing} HAVING {having})"
             )
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         statement = (
-            f"{with_map}SELECT {pair}, {value}, COUNT(DISTINCT t.{thing}) "  # noqa: S608  # nosec B608
+            f"SELECT {pair}, {value}, COUNT(DISTINCT t.{thing}) "  # noqa: S608  # nosec B608
             f"FROM {table} t {join} {where}GROUP BY {groups}"
         )
         cells: Counter[Cell] = Counter()
         with connection.cursor() as cursor:
             cursor.execute(statement, parameters)
             for row in cursor.fetchall():
+                if row[-2] is None:  # a rights slot beyond the facts' articles
+                    continue
                 audience, person_audience = row[0], row[1] if person else 0
                 cells[(measure, dimension, int(row[-2]), f"{audience}.{person_audience}")] += int(
                     row[-1]
                 )
         return cells
 
-    def _value_sql(
-        self, dimension: int, name: str = "facts_map"
-    ) -> tuple[str, str, str, list[Any]]:
-        """(a common table expression `name`, a join, the value's expression, their
-        parameters) of a dimension, over a table `t` with the events' columns."""
+    def _value_sql(self, dimension: int, name: str = "slots") -> tuple[str, str, list[Any]]:
+        """(a join, the value's expression, its parameters) of a dimension, over a table
+        `t` with the events' columns. Types and rights are the facts terms' (few) written
+        out; an event engages several rights, so `t` is joined to `name`, a slot for each
+        (the value NULL beyond a term's articles)."""
         if dimension in (TYPE, RIGHT):
-            terms = list(
+            terms = sorted(
                 self.indexer.FacetTerm.objects.filter(dimension="facts").values_list(
                     "pk", flat=True
                 )
             )
             self.read_facts(terms)
-            pairs: list[int] = []
-            for term in terms:
-                type_id, articles = self.facts(term)
-                for value in [type_id] if dimension == TYPE else list(articles) or [0]:
-                    pairs += [term, value]
-            if not pairs:
-                pairs = [0, 0]
-            rows = ", ".join(["(%s, %s)"] * (len(pairs) // 2))
-            return (
-                f"{name} (facts, value) AS (VALUES {rows})",
-                f"JOIN {name} ON {name}.facts = t.facts",
-                f"{name}.value",
-                pairs,
+            if dimension == TYPE:
+                return "", _case([(term, self.facts(term)[0]) for term in terms], "0"), []
+            engaged = {term: self.facts(term)[1] for term in terms}
+            slots = max((len(articles) for articles in engaged.values()), default=0) or 1
+            numbers = " UNION ALL ".join(f"SELECT {slot} AS n" for slot in range(1, slots + 1))
+            branches = " ".join(
+                f"WHEN {slot} THEN "
+                + _case(
+                    [
+                        (
+                            term,
+                            articles[slot - 1]
+                            if slot <= len(articles)
+                            else 0
+                            if slot == 1
+                            else None,
+                        )
+                        for term, articles in engaged.items()
+                    ],
+                    "0" if slot == 1 else "NULL",
+                )
+                for slot in range(1, slots + 1)
             )
+            return f"CROSS JOIN ({numbers}) {name}", f"CASE {name}.n {branches} END", []
         column = {
             TOTAL: "0",
             PLACE: "t.place",
@@ -786,7 +798,7 @@ class Tallies:
             AGE: "t.age",
         }
         if dimension in column:
-            return "", "", column[dimension], []
+            return "", column[dimension], []
         if connection.vendor == "sqlite":
             year = "CAST(substr(t.start_key, 1, 4) AS INTEGER)"
             month = "CAST(substr(t.start_key, 6, 2) AS INTEGER)"
@@ -798,7 +810,7 @@ class Tallies:
             QUARTER: f"{year} * 10 + ({month} - 1) / 3 + 1",
             YEAR: year,
         }[dimension]
-        return "", "", f"CASE WHEN t.start_key = %s THEN 0 ELSE {expression} END", [UNDATED]
+        return "", f"CASE WHEN t.start_key = %s THEN 0 ELSE {expression} END", [UNDATED]
 
     # Reading rows: two dimensions at once
 
@@ -813,44 +825,31 @@ class Tallies:
             return {}
         on_victims = measure == VICTIMS or any(d in PERSON_DIMENSIONS for d in dimensions)
         table, thing, person = (VICTIM_SOURCES if on_victims else FACET_SOURCES)[measure]
-        ctes, joins, values, parameters = [], [], [], []
+        joins, values, parameters = [], [], []
         for position, dimension in enumerate(dimensions):
-            cte, join, value, used = self._value_sql(dimension, f"map{position}")
-            if cte:
-                ctes.append(cte)
+            join, value, used = self._value_sql(dimension, f"slots{position}")
             joins.append(join)
             values.append(value)
-            parameters.append(used)
+            parameters += used
         marks = _marks(audiences)
         where = f"t.audience_id IN ({marks})"
         if person:
             where += f" AND t.person_audience_id IN ({marks})"
         groups = ", ".join(str(position + 1) for position in range(len(dimensions)))
-        select = f"SELECT {', '.join(values)}, COUNT(DISTINCT t.{thing}) FROM {table} t"  # noqa: S608  # nosec B608
-        statement = " ".join(
-            [f"WITH {', '.join(ctes)}" if ctes else "", select, *joins, "WHERE", where]
-        )
-        statement += f" GROUP BY {groups}"
-        # Parameters in the order they appear: the tables' values, the expressions', the
-        # audiences.
-        ordered = [
-            value
-            for dimension, used in zip(dimensions, parameters, strict=True)
-            if dimension in (TYPE, RIGHT)
-            for value in used
-        ]
-        ordered += [
-            value
-            for dimension, used in zip(dimensions, parameters, strict=True)
-            if dimension not in (TYPE, RIGHT)
-            for value in used
-        ]
-        ordered += list(audiences) * (2 if person else 1)
+        # An event is one row of EventFacet: no need to tell them apart.
+        counted = "*" if (table, thing) == FACET_SOURCES[EVENTS][:2] else f"DISTINCT t.{thing}"
+        select = f"SELECT {', '.join(values)}, COUNT({counted}) FROM {table} t"  # noqa: S608  # nosec B608
+        if connection.vendor == "sqlite" and (table, thing) == FACET_SOURCES[CASES][:2]:
+            # The whole table in its order: its indexes lack the cases, and reading one
+            # would fetch each row from the table in another order.
+            select += " NOT INDEXED"
+        statement = " ".join([select, *joins, "WHERE", where, "GROUP BY", groups])
         found: dict[tuple[int, ...], int] = {}
         with connection.cursor() as cursor:
-            cursor.execute(statement, ordered)
+            cursor.execute(statement, [*parameters, *audiences, *(audiences if person else [])])
             for row in cursor.fetchall():
-                found[tuple(int(value) for value in row[:-1])] = int(row[-1])
+                if None not in row:  # (NULL: a rights slot beyond the facts' articles)
+                    found[tuple(int(value) for value in row[:-1])] = int(row[-1])
         return found
 
     def rules_changed(self) -> None:
@@ -879,6 +878,16 @@ def _source(measure: int, dimension: int) -> tuple[str, str, bool]:
     if measure == VICTIMS or dimension in PERSON_DIMENSIONS:
         return VICTIM_SOURCES[measure]
     return FACET_SOURCES[measure]
+
+
+def _case(pairs: list[tuple[int, int | None]], otherwise: str) -> str:
+    """A CASE over the facts term of `t` giving each term's value (our own integers)."""
+    if not pairs:
+        return otherwise
+    branches = " ".join(
+        f"WHEN {int(term)} THEN {'NULL' if value is None else int(value)}" for term, value in pairs
+    )
+    return f"CASE t.facts {branches} ELSE {otherwise} END"
 
 
 def _dated(rows: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> list[tuple[Any, ...]]:
