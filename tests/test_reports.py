@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -18,13 +19,21 @@ from openpyxl import load_workbook
 
 from docket.accounts.models import Role, Team, User
 from docket.audit.models import AuditEntry
+from docket.cases import services as case_services
+from docket.cases.models import EventType, InvolvementRole
+from docket.law.models import Article, RightsRule
 from docket.lib.partialdate import PartialDate
-from docket.reports import services
+from docket.people.merges import merge_persons
+from docket.people.models import Person
+from docket.people.services import update_person
+from docket.reports import counting, services
 from docket.reports.counting import Choice, Scope, age_band, build_table
 from docket.reports.durations import durations
 from docket.reports.models import SavedReport
 from docket.reports.suppression import PRIMARY, SECONDARY, suppress
+from docket.search.documents import Indexer
 from docket.search.facets import EventFilters, EventSearch
+from docket.search.models import ReportCount
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +83,7 @@ def world(documenter: User, outsider: User, team: Team) -> dict[str, Any]:
     factories.event(
         documenter, public_case, "charge", "2023", victims=(alpha_b,), place_name="Court"
     )
-    factories.event(
+    internal_event = factories.event(
         documenter,
         internal_case,
         "detention",
@@ -82,7 +91,7 @@ def world(documenter: User, outsider: User, team: Team) -> dict[str, Any]:
         victims=(beta,),
         place_name="Camp Beta",
     )
-    factories.event(
+    secret_event = factories.event(
         documenter,
         secret_case,
         "detention",
@@ -93,7 +102,12 @@ def world(documenter: User, outsider: User, team: Team) -> dict[str, Any]:
     theirs = factories.person(outsider, "Elham Example", confidentiality="secret")
     their_case = factories.case(outsider, "Their case", [theirs], confidentiality="secret")
     factories.event(outsider, their_case, "detention", "2023-03-20", victims=(theirs,))
-    return {"public_case": public_case}
+    return {
+        "public_case": public_case,
+        "secret_event": secret_event,
+        "internal_event": internal_event,
+        "persons": {"azar": alpha_a, "babak": alpha_b, "cyrus": beta, "dara": hidden},
+    }
 
 
 def _table(user: Any, **choice: str) -> Any:
@@ -207,6 +221,101 @@ def test_a_second_teams_viewer_counts_only_what_it_may_see(
     assert re.search(r'<svg[^>]*direction="rtl"', persian)
     _check_numbers_download(logged_in(documenter))
     _check_events_download(logged_in(outsider))
+
+
+def test_victims_stay_counted_right_after_the_writes_that_change_them(
+    world: Any,
+    documenter: User,
+    coordinator: User,
+    other_team: Team,
+) -> None:
+    """The index's distinct counts follow each write, in its transaction: a victim added
+    to another audience's event, a case restricted to its team, a merge, a person's sex,
+    a new rights rule. A second team's viewer never counts what they may not see."""
+    persons = world["persons"]
+    theirs = _user("other.viewer", Role.VIEWER, other_team)
+    victim = InvolvementRole.objects.get(code="victim")
+    # Dara (secret) becomes a victim of the internal event: the other team sees the event,
+    # not her, and does not count her.
+    internal_event = world["internal_event"]
+    case_services.update_event(
+        actor=documenter,
+        event=internal_event,
+        expected_version=internal_event.version,
+        involvements=[
+            case_services.InvolvementInput(persons["cyrus"], victim),
+            case_services.InvolvementInput(persons["dara"], victim),
+        ],
+    )
+    # Azar (public) becomes a victim of the secret event too: one victim, seen through two
+    # audiences, counted once; the other team sees her through the public events only.
+    secret_event = world["secret_event"]
+    case_services.update_event(
+        actor=documenter,
+        event=secret_event,
+        expected_version=secret_event.version,
+        involvements=[
+            case_services.InvolvementInput(persons["dara"], victim),
+            case_services.InvolvementInput(persons["azar"], victim),
+        ],
+    )
+    ours = _table(documenter, measure="victims", rows="place")
+    assert ours.total == 4 and ours.row_totals["zindan nihan"] == 2
+    assert ours.row_totals["camp beta"] == 2
+    seen = _table(theirs, measure="victims", rows="place")
+    assert seen.total == 3 and "zindan nihan" not in seen.row_totals
+    assert seen.row_totals["camp beta"] == 1
+    # The public case restricted to our team: its victims leave the other team's counts.
+    case = world["public_case"]
+    case_services.update_case(
+        actor=documenter, case=case, expected_version=case.version, confidentiality="restricted"
+    )
+    assert _table(theirs, measure="victims", rows="sex").total == 1  # Cyrus alone
+    assert build_table(Scope.public(), Choice(measure="victims")).total == 0
+    assert _table(documenter, measure="victims").total == 4
+    # Babak merged into Azar: one victim fewer; Cyrus recorded as a woman.
+    merge_persons(actor=coordinator, keep=persons["azar"], absorb=persons["babak"])
+    cyrus = Person.objects.get(pk=persons["cyrus"].pk)
+    update_person(actor=documenter, person=cyrus, expected_version=cyrus.version, sex="female")
+    by_sex = _table(documenter, measure="victims", rows="sex")
+    assert by_sex.total == 3 and by_sex.row_totals["female"] == 2
+    # A rule that releases engage an article: the victims of releases count under it.
+    article = Article.objects.select_related("instrument").order_by("pk").first()
+    assert article is not None
+    rule = RightsRule.objects.create(event_type=EventType.objects.get(code="release"), why="x")
+    rule.articles.add(article)
+    assert _table(documenter, measure="victims", rows="right").row_totals[article.reference]
+    _check_kept_counts([Scope.of_reader(documenter), Scope.of_reader(theirs)])
+
+
+def _check_kept_counts(scopes: list[Scope]) -> None:
+    """What the writes left in the index is what counting everything again gives, and the
+    reports read from it agree with the records (the read door's querysets)."""
+
+    def cells() -> set[tuple[Any, ...]]:
+        return set(
+            ReportCount.objects.filter(count__gt=0).values_list(
+                "measure", "dimension", "value", "audiences__key", "count"
+            )
+        )
+
+    kept = cells()
+    with transaction.atomic():
+        Indexer().tallies.recount()
+        assert cells() == kept
+        transaction.set_rollback(True)
+    choices = [("victims", [rows]) for rows in ("period", "right", "place", "sex", "age")]
+    choices += [("victims", []), ("cases", ["sex"]), ("events", ["age"])]
+    # Cross-tabs, read from the index's rows.
+    choices += [("victims", ["place", "sex"]), ("cases", ["right", "period"])]
+    choices += [("events", ["period", "authority"])]
+    for scope in [*scopes, Scope.public()]:
+        for measure, dimensions in choices:
+            found = counting.tally(scope, measure, dimensions, "month", counting._Rights())
+            expected = counting.tally_from_records(
+                scope, measure, dimensions, "month", counting._Rights()
+            )
+            assert found == expected, (scope.user, measure, dimensions)
 
 
 def _check_events_download(client: Client) -> None:

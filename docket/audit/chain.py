@@ -27,8 +27,13 @@ KEYED = 2
 GENESIS = "0" * 64
 
 
+# One encoder for every entry: json.dumps would make a new one for each (thousands a batch).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
 def canonical(content: dict[str, Any]) -> bytes:
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
+    """What json.dumps(content, sort_keys=True, ensure_ascii=False, default=str) writes."""
+    return _CANONICAL.encode(content).encode()
 
 
 def plain_hash(content: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -306,16 +306,15 @@ class _Item:
         return value
 
     def choice(
-        self, key: str, allowed: Iterable[str], *, default: str = "", required: bool = False
+        self, key: str, allowed: Collection[str], *, default: str = "", required: bool = False
     ) -> str:
         value = self.get(key)
         if value is None or value == "":
             if required:
                 self.problem(key, "missing")
             return default
-        options = list(allowed)
-        if not isinstance(value, str) or value not in options:
-            self.problem(key, f"not one of {', '.join(options)}: {shown(value)}")
+        if not isinstance(value, str) or value not in allowed:
+            self.problem(key, f"not one of {', '.join(allowed)}: {shown(value)}")
             return default
         return value
 

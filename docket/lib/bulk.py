@@ -58,7 +58,10 @@ class Batch:
     entries: list[Pending] = field(default_factory=list)
 
     def note(self, action: Action | str, target: models.Model, **detail: Any) -> None:
-        self.entries.append(Pending.of(action, target, {**detail, **self.detail}))
+        # Without details of its own, an entry shares the batch's (never changed after):
+        # the log writes it as JSON once for the whole batch (`insert`).
+        shared = {**detail, **self.detail} if detail else self.detail
+        self.entries.append(Pending.of(action, target, shared))
 
     def created(self, instances: Iterable[models.Model]) -> None:
         for instance in instances:
@@ -248,29 +251,35 @@ def _prepared(field: Any, values: tuple[Any, ...], database: Any) -> Sequence[An
         isinstance(field, models.ForeignKey)
         and type(field.target_field) in (models.AutoField, models.BigAutoField)
     )
-    if plain and {type(value) for value in values} <= _PLAIN_TYPES:
+    kinds = {type(value) for value in values}
+    if plain and kinds <= _PLAIN_TYPES:
         return values
     convert = field.get_db_prep_save
-    if type(field) not in _SAME_FOR_EQUAL:
+    kinds.discard(type(None))
+    if type(field) in _SAME_FOR_EQUAL and len(kinds) == 1 and kinds <= _IMMUTABLE:
+        # A batch's moments are one moment (`save_new`), and its days, partial dates and
+        # countries repeat: each value converted once.
+        converted = {
+            value: None if value is None else convert(value, database) for value in set(values)
+        }
+        return list(map(converted.__getitem__, values))
+    if type(field) is models.JSONField:
+        # Audit entries share their batch's details (Batch.note): written once.
+        written: dict[int, Any] = {}
         return [
-            value
-            if value is None or (plain and type(value) in _PLAIN_TYPES)
-            else convert(value, database)
+            None
+            if value is None
+            else written[id(value)]
+            if id(value) in written
+            else written.setdefault(id(value), convert(value, database))
             for value in values
         ]
-    # A batch's moments are one moment (`save_new`), and its days, partial dates and
-    # countries repeat: each value converted once.
-    converted: dict[tuple[type, Any], Any] = {}
-    prepared = []
-    for value in values:
-        if type(value) not in _IMMUTABLE:
-            prepared.append(None if value is None else convert(value, database))
-            continue
-        key = (type(value), value)
-        if key not in converted:
-            converted[key] = convert(value, database)
-        prepared.append(converted[key])
-    return prepared
+    return [
+        value
+        if value is None or (plain and type(value) in _PLAIN_TYPES)
+        else convert(value, database)
+        for value in values
+    ]
 
 
 def save_new(

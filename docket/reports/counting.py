@@ -20,13 +20,20 @@ per value among its victims.
 
 Totals are distinct counts too, never sums of rows.
 
-Counts of events and cases by the event's own dimensions (period, type, rights,
-place, authority, case status) read the search app's facet index
-(`docket.search.models.EventFacet`: one row per living event of a living case,
-with its case's audience), over the audiences the reader may see
-(`audiences_of`, the same permission rule as `Event.objects.visible_to`): one
-grouped query over one narrow table, not events joined to their cases. Victims,
-sex and age band read the records themselves.
+Counts by one dimension (or none: the totals) read the search app's index, over
+the audiences the reader may see (`audiences_of`, the same permission rule as
+`Event.objects.visible_to` and `Person.objects.visible_to`):
+
+- events by their own values: the facet index's counts (`FacetCount`), or one
+  grouped query over `EventFacet` (one row per living event of a living case);
+- victims, cases, events by month and quarter, and events by their victims' sex
+  and age band: the index's distinct counts (`docket.search.tallies`), kept per set
+  of (event audience, person audience) pairs so that a thing seen through several
+  is counted once, and a victim only by a reader who may see the person too.
+
+A cross-tab's cells (two dimensions) that the facet counts do not hold are one
+grouped query over the index's rows (`EventVictim` or `EventFacet`) the reader may
+see: its cost follows those rows.
 """
 
 from collections import defaultdict
@@ -46,9 +53,10 @@ from docket.accounts.permissions import Confidentiality, visibility_q
 from docket.cases.models import Authority, CaseStatus, Event, EventType, Involvement
 from docket.law.rights import articles_engaged, load_rules
 from docket.lib.names import fold
-from docket.lib.partialdate import PartialDate
 from docket.people.models import Person, Sex
+from docket.search import tallies
 from docket.search.documents import UNDATED
+from docket.search.tallies import AGE_BANDS, age_band_index
 
 VICTIM = "victim"
 UNKNOWN = ""
@@ -71,14 +79,6 @@ DIMENSIONS: dict[str, Promise] = {
 }
 # Dimensions that are the victims' own: counting by them reads involvements.
 PERSON_DIMENSIONS = {"sex", "age"}
-# (lowest age, label); the last band has no upper end.
-AGE_BANDS: tuple[tuple[int, str], ...] = (
-    (0, "0–17"),
-    (18, "18–29"),
-    (30, "30–49"),
-    (50, "50–64"),
-    (65, "65+"),
-)
 
 
 @dataclass(frozen=True)
@@ -222,22 +222,8 @@ def _period_key(value: Any, period: str) -> str:
 def age_band(birth: Any, on: date | None) -> str:
     """The band of the age at `on` of someone born on `birth` (a partial date, its
     earliest day); unknown when either is."""
-    if birth is None or on is None:
-        return UNKNOWN
-    if not isinstance(birth, PartialDate):
-        try:
-            birth = PartialDate.parse(str(birth))
-        except ValueError:
-            return UNKNOWN
-    born = birth.earliest()
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    if age < 0:
-        return UNKNOWN
-    label = AGE_BANDS[0][1]
-    for lowest, name in AGE_BANDS:
-        if age >= lowest:
-            label = name
-    return label
+    band = age_band_index(birth, on)
+    return AGE_BANDS[band - 1][1] if band else UNKNOWN
 
 
 class _Rights:
@@ -403,13 +389,13 @@ def _cube_rows(audiences: list[int], columns: list[str]) -> list[tuple[Any, ...]
 def _tally_indexed(
     scope: Scope, measure: str, dimensions: list[str], period: str, rights: _Rights
 ) -> dict[tuple[str, ...], int]:
-    """`tally` over the facet index: events and cases by the events' own dimensions."""
+    """`tally` over the facet index: events by their own dimensions."""
     from docket.search.models import EventFacet
 
     audiences = scope.audiences()
     terms = _Terms()
     result: dict[tuple[str, ...], int] = defaultdict(int)
-    if measure == "events" and ("period" not in dimensions or period == "year"):
+    if "period" not in dimensions or period == "year":
         # Events by the index's own columns: its counts per audience answer at once.
         raws = [_indexed_raw(name, period, rights, terms, cube=True) for name in dimensions]
         columns = list(dict.fromkeys(field for raw in raws for field in raw.fields))
@@ -424,30 +410,135 @@ def _tally_indexed(
     queryset: QuerySet[Any] = EventFacet.objects.filter(audience_id__in=audiences)
     raws = [_indexed_raw(dimension, period, rights, terms) for dimension in dimensions]
     fields = [name for raw in raws for name in raw.fields]
-    if measure == "events":
-        # One row per event: an event is in one group of raw values, so the groups'
-        # counts add up to each key's.
-        if not fields:
-            return {(): queryset.count()}
-        for row in queryset.order_by().values_list(*fields).annotate(n=Count("event_id")):
-            for key in _combine(raws, tuple(row[:-1])):
-                result[key] += int(row[-1])
-        return dict(result)
+    # One row per event: an event is in one group of raw values, so the groups' counts
+    # add up to each key's.
     if not fields:
-        return {(): queryset.aggregate(n=Count("case_id", distinct=True))["n"] or 0}
-    if not any(raw.merges for raw in raws):
-        grouped = (
-            queryset.order_by().values_list(*fields).annotate(n=Count("case_id", distinct=True))
-        )
-        for row in grouped:
-            for key in _combine(raws, tuple(row[:-1])):
-                result[key] += int(row[-1])
-        return dict(result)
-    members: dict[tuple[str, ...], set[Any]] = defaultdict(set)
-    for row in queryset.order_by().values_list(*fields, "case_id").distinct().iterator():
+        return {(): queryset.count()}
+    for row in queryset.order_by().values_list(*fields).annotate(n=Count("event_id")):
         for key in _combine(raws, tuple(row[:-1])):
-            members[key].add(row[-1])
-    return {key: len(found) for key, found in members.items()}
+            result[key] += int(row[-1])
+    return dict(result)
+
+
+# The dimensions of the index's distinct counts (docket.search.tallies), by report name.
+_KEPT_MEASURES = {"victims": tallies.VICTIMS, "events": tallies.EVENTS, "cases": tallies.CASES}
+_KEPT_DIMENSIONS = {
+    "type": tallies.TYPE,
+    "right": tallies.RIGHT,
+    "place": tallies.PLACE,
+    "authority": tallies.AUTHORITY,
+    "status": tallies.STATUS,
+    "sex": tallies.SEX,
+    "age": tallies.AGE,
+}
+_KEPT_PERIODS = {"month": tallies.MONTH, "quarter": tallies.QUARTER, "year": tallies.YEAR}
+
+
+def _kept_dimension(measure: str, dimensions: list[str], period: str) -> int | None:
+    """The dimension of the index's distinct counts that answers this tally (of one
+    dimension, or the total), None when they do not hold it."""
+    if len(dimensions) > 1:
+        return None
+    if not dimensions:
+        dimension = tallies.TOTAL
+    elif dimensions[0] == "period":
+        dimension = _KEPT_PERIODS[period]
+    else:
+        dimension = _KEPT_DIMENSIONS[dimensions[0]]
+    return dimension if dimension in tallies.KEPT[_KEPT_MEASURES[measure]] else None
+
+
+class _KeptKeys:
+    """Report keys of the values the index's distinct counts hold."""
+
+    def __init__(self, rights: _Rights) -> None:
+        self.rights = rights
+        self.terms = _Terms()
+        self.articles: dict[int, str] = {}
+
+    def read_articles(self, ids: Iterable[int]) -> None:
+        from docket.law.models import Article
+
+        wanted = [pk for pk in ids if pk and pk not in self.articles]
+        for article in Article.objects.filter(pk__in=wanted).select_related("instrument"):
+            self.articles[article.pk] = article.reference
+            # English: shown through gettext.
+            self.rights.titles[article.reference] = article.title
+
+    def key(self, dimension: int, value: int) -> str:
+        if dimension == tallies.MONTH:
+            return f"{value // 100:04d}-{value % 100:02d}" if value else UNKNOWN
+        if dimension == tallies.QUARTER:
+            return f"{value // 10:04d}-Q{value % 10}" if value else UNKNOWN
+        if dimension == tallies.YEAR:
+            return f"{value:04d}" if value else UNKNOWN
+        if dimension == tallies.TYPE:
+            return self.rights.type_code(value) if value else UNKNOWN
+        if dimension == tallies.RIGHT:
+            return self.articles.get(value, UNKNOWN)
+        if dimension == tallies.AUTHORITY:
+            return str(value)
+        if dimension == tallies.AGE:
+            return AGE_BANDS[value - 1][1] if 0 < value <= len(AGE_BANDS) else UNKNOWN
+        name = {tallies.PLACE: "place", tallies.STATUS: "status", tallies.SEX: "sex"}[dimension]
+        found = self.terms.key(name, value)
+        return Sex.UNKNOWN if dimension == tallies.SEX and found == UNKNOWN else found
+
+
+def _tally_kept(
+    scope: Scope, measure: str, dimension: int, rights: _Rights
+) -> dict[tuple[str, ...], int]:
+    """`tally` from the index's distinct counts over the scope's audiences: a sum of a few
+    hundred cells, whatever the number of events."""
+    counted = tallies.counts(_KEPT_MEASURES[measure], dimension, scope.audiences())
+    if dimension == tallies.TOTAL:
+        return {(): counted.get(0, 0)}
+    keys = _KeptKeys(rights)
+    if dimension == tallies.RIGHT:
+        keys.read_articles(counted)
+    result: dict[tuple[str, ...], int] = defaultdict(int)
+    for value, count in counted.items():
+        result[(keys.key(dimension, value),)] += count  # one key per value: none counted twice
+    return dict(result)
+
+
+def _crossed_dimensions(measure: str, dimensions: list[str], period: str) -> list[int] | None:
+    """The index's dimensions for a cross-tab's cells read from its rows
+    (`tallies.crossed`): of victims and cases always, of events by a month, a quarter or
+    the victims' sex or age band (the facet index's counts answer the others)."""
+    if len(dimensions) != 2:
+        return None
+    found = [
+        _KEPT_PERIODS[period] if name == "period" else _KEPT_DIMENSIONS[name] for name in dimensions
+    ]
+    if measure == "events" and not {
+        tallies.MONTH,
+        tallies.QUARTER,
+        *tallies.PERSON_DIMENSIONS,
+    } & set(found):
+        return None
+    return found
+
+
+def _tally_crossed(
+    scope: Scope, measure: str, dimensions: list[int], rights: _Rights
+) -> dict[tuple[str, ...], int]:
+    from docket.search.documents import Indexer
+
+    counted = Indexer().tallies.crossed(
+        _KEPT_MEASURES[measure], dimensions, sorted(scope.audiences())
+    )
+    keys = _KeptKeys(rights)
+    for position, dimension in enumerate(dimensions):
+        if dimension == tallies.RIGHT:
+            keys.read_articles({values[position] for values in counted})
+    result: dict[tuple[str, ...], int] = defaultdict(int)
+    for values, count in counted.items():
+        key = tuple(
+            keys.key(dimension, value) for dimension, value in zip(dimensions, values, strict=True)
+        )
+        result[key] += count  # one key per pair of values: none counted twice
+    return dict(result)
 
 
 def _base(scope: Scope, measure: str, dimensions: list[str]) -> tuple[QuerySet[Any], str, str]:
@@ -464,11 +555,23 @@ def tally(
     scope: Scope, measure: str, dimensions: list[str], period: str, rights: _Rights
 ) -> dict[tuple[str, ...], int]:
     """Counts of `measure` by the keys of `dimensions` (none: the grand total)."""
-    indexed = measure == "events" or (measure == "cases" and "period" not in dimensions)
-    if indexed and set(dimensions) <= FACET_DIMENSIONS:
-        # (Cases by period: the index has a row per event and day, too many to take
-        # distinct cases from; the records answer faster.)
+    kept = _kept_dimension(measure, dimensions, period)
+    if kept is not None:
+        return _tally_kept(scope, measure, kept, rights)
+    crossed = _crossed_dimensions(measure, dimensions, period)
+    if crossed is not None:
+        return _tally_crossed(scope, measure, crossed, rights)
+    if measure == "events" and set(dimensions) <= FACET_DIMENSIONS:
         return _tally_indexed(scope, measure, dimensions, period, rights)
+    return tally_from_records(scope, measure, dimensions, period, rights)
+
+
+def tally_from_records(
+    scope: Scope, measure: str, dimensions: list[str], period: str, rights: _Rights
+) -> dict[tuple[str, ...], int]:
+    """`tally` from the records themselves, through the scope's querysets (the read
+    door's): what the counts mean, and what the index's must equal (the tests compare
+    them). Its cost follows the records: far too slow for a page at a million events."""
     queryset, counted, prefix = _base(scope, measure, dimensions)
     raws = [_raw(dimension, period, prefix, rights) for dimension in dimensions]
     if "period" in dimensions:
@@ -623,16 +726,32 @@ def _labels_and_links(
 
 
 def _place_names(scope: Scope, keys: list[str]) -> dict[str, str]:
-    """A place's name as written on the events counted (the first spelling found), so
-    that a label never comes from an event the report may not count."""
+    """A place's name as written on an event the report may count (the first of the
+    place's events in the facet index), so that a label never comes from an event the
+    reader may not see: one event a place, found through the index, read through the
+    scope's events."""
+    from django.db import connection
+
+    from docket.search.models import FacetTerm
+
     names: dict[str, str] = {}
-    if not keys:
+    audiences = scope.audiences()
+    terms = dict(FacetTerm.objects.filter(dimension="place", key__in=keys).values_list("pk", "key"))
+    if not terms or not audiences:
         return names
-    wanted = set(keys)
-    for name in (
-        scope.events.exclude(Q(place_name="")).order_by().values_list("place_name", flat=True)
-    ).distinct():
-        key = fold(name.strip())
-        if key in wanted and key not in names:
-            names[key] = name.strip()
+    marks = ", ".join(["%s"] * len(audiences))
+    first: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        for pk, key in terms.items():
+            cursor.execute(
+                "SELECT event_id FROM search_eventfacet "  # noqa: S608  # nosec B608
+                f"WHERE place = %s AND audience_id IN ({marks}) LIMIT 1",
+                [pk, *audiences],
+            )
+            found = cursor.fetchone()
+            if found is not None:
+                first[int(found[0])] = key
+    for pk, name in scope.events.filter(pk__in=list(first)).values_list("pk", "place_name"):
+        if name.strip():
+            names[first[pk]] = name.strip()
     return names

@@ -220,6 +220,10 @@ class Indexer:
         self._audiences: dict[tuple[str, int | None], int] = {}
         self._terms: dict[tuple[str, str], int] = {}
         self._loaded: set[str] = set()
+        from docket.search.tallies import Tallies
+
+        # The reports' victims and distinct counts, kept with the events' facets.
+        self.tallies = Tallies(self)
 
     # Lookups, each loaded once per Indexer
 
@@ -268,6 +272,10 @@ class Indexer:
                 )
             self._terms[(dimension, key)] = found
         return self._terms[(dimension, key)]
+
+    def term_keys(self, dimension: str) -> dict[int, str]:
+        """The keys of the terms of `dimension` this indexer has read, by id."""
+        return {pk: key for (name, key), pk in self._terms.items() if name == dimension}
 
     def preload_terms(self, dimension: str, labels: dict[str, str]) -> None:
         """Read the terms of these keys at once, and add those missing in one statement
@@ -656,15 +664,23 @@ class Indexer:
             return
         if kind == EVENT:
             rows, facets = self.event_rows(ids)
+            change = self.tallies.before(events=ids, facets=facets)
             self._write_facets(ids, facets)
+            self.tallies.after(change)
         else:
             rows = self.rows(kind, ids)
+            if kind == PERSON:  # a victim's level, team, sex, birth or being alive
+                self.tallies.after(self.tallies.before(persons=ids))
         self._write_entries(kind, ids, rows)
 
     def remove(self, kind: str, ids: Sequence[int]) -> None:
         ids = list(ids)
         if kind == EVENT:
+            change = self.tallies.before(events=ids)
             self._write_facets(ids, [])
+            self.tallies.after(change)
+        elif kind == PERSON:
+            self.tallies.after(self.tallies.before(persons=ids))
         self.SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
 
     def _write_entries(self, kind: str, ids: list[int], rows: list[Row]) -> None:
@@ -722,7 +738,10 @@ class Indexer:
         sqlite = connection.vendor == "sqlite"
         counts: dict[str, int] = {}
         indexes = _index_sql(self.EventFacet)
+        if self.tallies.kept:
+            indexes |= _index_sql(self.tallies.EventVictim)
         with transaction.atomic(), connection.cursor() as cursor:
+            self.tallies.lock()  # before the facets' counts, as every writer of them
             for statement in (
                 fulltext.SQLITE_DROP_TRIGGERS if sqlite else fulltext.POSTGRESQL_DROP_INDEXES
             ):
@@ -732,8 +751,11 @@ class Indexer:
             self.SearchEntry.objects.all().delete()
             self.EventFacet.objects.all().delete()
             self.FacetCount.objects.all().delete()
+            if self.tallies.kept:
+                self.tallies.EventVictim.objects.all().delete()
             for kind in KINDS:
                 counts[kind] = self.rebuild_kind(kind, progress)
+            self.tallies.build_victims(progress)
             if progress is not None:
                 progress("full-text and list indexes", 0, 1)
             if sqlite:
@@ -749,6 +771,7 @@ class Indexer:
             if not sqlite:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
             rebuild_counts()
+            self.tallies.recount(progress=progress)
         optimise()
         return counts
 

@@ -17,6 +17,11 @@ tables is entered by hand except saved searches.
   alone and beside one value of another facet, so the facets of an unfiltered
   or singly filtered list are sums of a few rows instead of a scan of every
   event (`docket.search.facets`).
+- `EventVictim` is one victim of one event of `EventFacet`, with the event's facet
+  values and audience and the person's own audience, sex and age band; `ReportCount`
+  holds the reports' distinct counts (victims, and events and cases where a count
+  cannot be summed from the facets) by one value, for each set of audiences they
+  are seen through (`AudienceSet`): `docket.search.tallies`.
 """
 
 from typing import Any, Self
@@ -187,6 +192,80 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value} | {self.filter_dimension}={self.filter_value}"
+
+
+class EventVictim(models.Model):
+    """A living person involved as a victim in an event of `EventFacet`: what the reports
+    count victims by (`docket.search.tallies`). Values as in EventFacet; `sex` is a
+    FacetTerm id, `age` the band of the person's age at the event's start (0: unknown)."""
+
+    event_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+    case_id = models.BigIntegerField()
+    # The event's audience (its case's), and the person's own.
+    audience = models.ForeignKey(
+        Audience, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    person_audience = models.ForeignKey(
+        Audience, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    facts = models.IntegerField()
+    place = models.IntegerField(default=0)
+    authority = models.IntegerField(default=0)
+    status = models.IntegerField(default=0)
+    start_key = models.DateField()
+    sex = models.IntegerField(default=0)
+    age = models.SmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "person_id"], name="search_victim_once")
+        ]
+        indexes = [
+            models.Index(fields=["person_id"], name="search_victim_person"),
+            models.Index(fields=["case_id"], name="search_victim_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} in event {self.event_id}"
+
+
+class AudienceSet(models.Model):
+    """The (audience, person audience) pairs through which one counted thing is seen: a
+    reader counts it when both audiences of one pair are theirs (a person audience of 0:
+    no person needed). `key` lists the pairs, "3.7 5.7", sorted; `digest` is its SHA-1,
+    short enough for a unique index whatever the key's length."""
+
+    digest = models.CharField(max_length=40, unique=True)
+    key = models.TextField()
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ReportCount(models.Model):
+    """How many distinct things of `measure` (victims, events, cases) have `value` of the
+    report dimension `dimension`, among those seen through `audiences`
+    (`docket.search.tallies`)."""
+
+    measure = models.SmallIntegerField()
+    dimension = models.SmallIntegerField()
+    value = models.IntegerField()
+    audiences = models.ForeignKey(
+        AudienceSet, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "dimension", "audiences", "value"],
+                name="search_report_count_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.dimension}={self.value}"
 
 
 class SavedSearchQuerySet(models.QuerySet["SavedSearch"]):

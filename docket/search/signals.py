@@ -27,6 +27,9 @@ BATCH = 2000
 # Cases created inside deferred_indexing(): their events are all new and indexed with
 # them, so there is nothing of theirs to refresh (refresh_case_events).
 CREATED_CASES = "created case"
+# The rights rules changed inside deferred_indexing(): the reports' rights are counted
+# again at its end.
+RULES = "rules"
 
 # The records saved or deleted inside deferred_indexing(), by kind; None outside it.
 _pending: ContextVar[dict[str, set[int]] | None] = ContextVar("search_pending", default=None)
@@ -55,6 +58,8 @@ def deferred_indexing() -> Iterator[None]:
     created = pending.get(CREATED_CASES, set())
     for case_id in sorted(pending.get(CASE, set()) - created):
         refresh_case_events(indexer, case_id)
+    if pending.get(RULES):
+        indexer.tallies.rules_changed()
 
 
 def saved_in_bulk(kind: str, ids: list[int], *, created: bool = False) -> None:
@@ -287,8 +292,21 @@ def event_type_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: An
         _sync_all(Indexer(), EVENT, Event.objects.filter(type_id=instance.pk))
 
 
+def rules_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A rights rule or the articles it engages changed: the reports' counts by rights
+    at stake are counted again (docket.search.tallies)."""
+    if raw or kwargs.get("action", "post_")[:5] != "post_":
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending[RULES].add(0)
+    else:
+        Indexer().tallies.rules_changed()
+
+
 def connect() -> None:
     from docket.cases.models import Authority, Case, Event, EventType, Involvement, Source
+    from docket.law.models import RightsRule
     from docket.letters.models import Letter, Question
     from docket.people.models import Person, PersonName
 
@@ -322,4 +340,9 @@ def connect() -> None:
     )
     m2m_changed.connect(
         letter_cases_changed, sender=Letter.cases.through, dispatch_uid=f"{uid}.letter_cases"
+    )
+    post_save.connect(rules_changed, sender=RightsRule, dispatch_uid=f"{uid}.rule_saved")
+    post_delete.connect(rules_changed, sender=RightsRule, dispatch_uid=f"{uid}.rule_deleted")
+    m2m_changed.connect(
+        rules_changed, sender=RightsRule.articles.through, dispatch_uid=f"{uid}.rule_articles"
     )

@@ -38,6 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query")
         parser.add_argument(
+            "--queries",
+            default="",
+            metavar="PREFIXES",
+            help="only the standard queries whose names begin with one of these "
+            "(comma-separated), e.g. report_",
+        )
+        parser.add_argument(
             "--import-records",
             type=int,
             default=None,
@@ -127,6 +134,8 @@ class Command(BaseCommand):
             str(options["seed"]),
             "--repeat",
             str(options["repeat"]),
+            "--queries",
+            options["queries"],
             "--import-records",
             str(_import_records(options)),
             "--users",
@@ -191,6 +200,7 @@ class Command(BaseCommand):
             events=options["events"],
             seed=options["seed"],
             repeat=options["repeat"],
+            only=tuple(name for name in options["queries"].split(",") if name),
             say=say,
             reuse=bool(options["reuse"]),
             import_records=_import_records(options),
