@@ -6,7 +6,10 @@ commits or rolls back with it. Writes that bypass `save()` (`bulk_create`,
 `QuerySet.update`) are followed by `docket search reindex`.
 
 A change to a case reaches its events (their visibility and status follow the
-case); a renamed authority or event type reaches the text of its events.
+case); a renamed authority or event type reaches the text of its events. The
+reports' victims and distinct counts follow the events and persons they come
+from (docket.search.tallies, through `Indexer.sync`), and a change to the
+rights rules counts their rights again.
 
 A bulk writer (the importer) wraps its work in `deferred_indexing()`: the
 records it saves are noted and indexed once, in batches, at the end of the
@@ -306,7 +309,7 @@ def rules_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
 
 def connect() -> None:
     from docket.cases.models import Authority, Case, Event, EventType, Involvement, Source
-    from docket.law.models import RightsRule
+    from docket.law.models import Article, RightsRule
     from docket.letters.models import Letter, Question
     from docket.people.models import Person, PersonName
 
@@ -346,3 +349,5 @@ def connect() -> None:
     m2m_changed.connect(
         rules_changed, sender=RightsRule.articles.through, dispatch_uid=f"{uid}.rule_articles"
     )
+    # An article deleted leaves the rules that engaged it (their links go with it).
+    post_delete.connect(rules_changed, sender=Article, dispatch_uid=f"{uid}.article_deleted")
