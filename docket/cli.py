@@ -3,6 +3,11 @@
 Every command works on a fresh, empty data folder: settings create the folder,
 and this entry point migrates the database before any command that needs it.
 Errors come out as one sentence; add --traceback to see the whole story.
+
+Django's system checks (the code's models, pages and templates agree) run when the
+server starts (`serve`, `prepare`) and on `docket check`, not before every other
+command: they import every page's code, a second and a half of CPU per command, and
+an installed release cannot change between two commands.
 """
 
 import os
@@ -29,6 +34,9 @@ WITHOUT_DATABASE = {
     "estimate",
 }
 
+# Commands that run Django's system checks first (`migrate` runs its own).
+CHECKED = {"check", "serve", "prepare", "runserver"}
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
@@ -43,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         command = argv[1] if len(argv) > 1 else "help"
         if command not in WITHOUT_DATABASE:
             _migrate_if_needed()
+        if command not in CHECKED and _runs_checks(command):
+            argv.insert(2, "--skip-checks")
         execute_from_command_line(argv)
     except KeyboardInterrupt:
         return 130
@@ -63,6 +73,17 @@ def _migrate_if_needed() -> None:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("Preparing the database (applying migrations)…", file=sys.stderr)
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def _runs_checks(command: str) -> bool:
+    """Whether `command` is one that would run the system checks (and so takes
+    --skip-checks); an unknown one is left for Django to answer."""
+    from django.core.management import get_commands, load_command_class
+
+    app = get_commands().get(command)
+    if app is None:
+        return False
+    return bool(load_command_class(app, command).requires_system_checks)
 
 
 def invoked_as() -> str:

@@ -358,6 +358,7 @@ DOCKET = Path(sys.executable).parent / "docket"
 # Data folders the command tests start from, each made once per test run by the `docket`
 # command itself and copied for every test that needs one: a migration takes seconds, a
 # copy milliseconds. Each is the commands that make it, run on a copy of the one before.
+# (On SQLite, "migrated" is the run's migrated test database instead: `DataFolders`.)
 TEMPLATES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "migrated": (None, ("migrate", "--no-input", "--verbosity", "0")),
     "demo-3": ("migrated", ("demo", "--seed", "3")),
@@ -380,10 +381,15 @@ class DataFolders:
 
     The first worker to need a template makes it under a file lock; the others wait for
     it and copy it. A template is only ever read after it is complete (it is made under
-    another name and renamed)."""
+    another name and renamed).
 
-    def __init__(self, root: Path) -> None:
+    `database`, in the SQLite pass: the run's migrated test database, which is what
+    `docket migrate` makes in an empty folder (tests/databases.py), so the "migrated"
+    folder is a copy of it rather than a second migration of its own (seconds)."""
+
+    def __init__(self, root: Path, database: Path | None) -> None:
         self.root = root
+        self.database = database
 
     def template(self, name: str) -> Path:
         folder = self.root / name
@@ -397,8 +403,12 @@ class DataFolders:
                 shutil.rmtree(building, ignore_errors=True)
                 if base is not None:
                     shutil.copytree(self.template(base), building)
-                made = run_docket(commands, {"DOCKET_DATA_DIR": str(building)})
-                assert made.returncode == 0, f"making the {name} data folder: {made.stderr}"
+                if name == "migrated" and self.database is not None:
+                    building.mkdir(mode=0o700)
+                    shutil.copyfile(self.database, building / "docket.sqlite3")
+                else:
+                    made = run_docket(commands, {"DOCKET_DATA_DIR": str(building)})
+                    assert made.returncode == 0, f"making the {name} data folder: {made.stderr}"
                 building.rename(folder)
         return folder
 
@@ -409,10 +419,17 @@ class DataFolders:
 
 
 @pytest.fixture(scope="session")
-def data_folders(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DataFolders:
-    root = _run_folder(tmp_path_factory, worker_id) / "data-folder-templates"
+def data_folders(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> DataFolders:
+    run = _run_folder(tmp_path_factory, worker_id)
+    root = run / "data-folder-templates"
     root.mkdir(exist_ok=True)
-    return DataFolders(root)
+    database = None
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        request.getfixturevalue("django_db_setup")  # makes the run's migrated template
+        database = test_databases.sqlite_template(run)
+    return DataFolders(root, database)
 
 
 class DocketCommand:

@@ -45,10 +45,7 @@ def copy_template(folder: Path, worker_id: str) -> None:
     if _is_postgresql():
         template, own = _template_name(run), f"test_docket_{run}_{worker_id}"
     else:
-        template, own = (
-            str(folder / "test-template.sqlite3"),
-            str(folder / f"test-{worker_id}.sqlite3"),
-        )
+        template, own = str(sqlite_template(folder)), str(folder / f"test-{worker_id}.sqlite3")
     with (folder / "test-database.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         made = folder / "test-template.made"
@@ -62,6 +59,13 @@ def copy_template(folder: Path, worker_id: str) -> None:
         else:
             shutil.copyfile(template, own)
     connection.settings_dict["TEST"]["NAME"] = own
+
+
+def sqlite_template(folder: Path) -> Path:
+    """The run's migrated SQLite template in the run's `folder` (once `copy_template` has
+    made it): a copy is what `docket migrate` makes in an empty data folder, table for
+    table and row for row."""
+    return folder / "test-template.sqlite3"
 
 
 def create_from_template(name: str, worker_id: str) -> None:

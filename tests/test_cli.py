@@ -2,6 +2,8 @@
 
 import re
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from datetime import date
 
@@ -11,7 +13,7 @@ from docket.cases.models import Authority
 from docket.demo import load_demo
 from docket.letters.figures import letter_figures
 from docket.letters.models import Dispatch, Letter
-from tests.conftest import Result
+from tests.conftest import Result, outside_environment
 
 
 def _credentials(result: Result) -> tuple[str, str]:
@@ -180,6 +182,23 @@ def test_deployment_checks_catch_debug_mode(docket_command):
 
     assert result.returncode == 1
     assert "security.W018" in result.stderr + result.stdout
+
+
+def test_only_check_and_the_server_run_the_system_checks(docket_command):
+    """Other commands start without importing every page's code (docket/cli.py): the checks
+    cost every command a second and a half of CPU, and cannot change between two commands."""
+    verify = "import sys; from docket import cli; cli.main(['docket', 'audit', 'verify']); "
+    verified = subprocess.run(
+        [sys.executable, "-c", verify + "print('docket.urls' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        env=outside_environment(DOCKET_DATA_DIR=str(docket_command.data_dir)),
+    )
+    check = docket_command("check")
+
+    assert "The audit log is intact" in verified.stdout, verified.stderr
+    assert verified.stdout.strip().endswith("False"), verified.stdout
+    assert "System check identified no issues" in check.stdout
 
 
 @pytest.mark.django_db
