@@ -80,7 +80,12 @@ def _same_on_every_database(item: pytest.Item) -> bool:
 # Modules whose tests share records made once for the module (`shared`, below): each runs
 # whole on one worker, so the records are made once (`pytest_xdist_make_scheduler`).
 SHARED_MODULES = frozenset(
-    {"tests/test_every_route.py", "tests/test_search_facets.py", "tests/test_search_pages.py"}
+    {
+        "tests/test_csrf.py",
+        "tests/test_every_route.py",
+        "tests/test_search_facets.py",
+        "tests/test_search_pages.py",
+    }
 )
 
 

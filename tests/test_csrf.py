@@ -33,11 +33,11 @@ from docket.people.models import Person, Relationship
 from docket.privacy.models import Anonymisation, BasisOverride, KeepDecision, RightsRequest
 from docket.search.models import SavedSearch
 from tests import factories, markers
-from tests.conftest import pass_second_factor
+from tests.conftest import Shared, pass_second_factor
 from tests.markers import World
 from tests.routes import admin_keys, all_routes, fill, parameters
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared")]
 
 
 @dataclass(frozen=True)
@@ -231,11 +231,16 @@ def test_every_route_is_in_the_csrf_registry() -> None:
     assert not sorted(set(CSRF_ROUTES) - routes), "CSRF_ROUTES names routes that are gone"
 
 
-@pytest.fixture
-def world(documenter: User, coordinator: User, team: Team) -> World:
-    built = markers.build(author=documenter, deleter=coordinator, team=team)
-    factories.trace_marked_world(built, documenter, team)
-    return built
+@pytest.fixture(scope="module")
+def world(shared: Shared) -> World:
+    """The marked world, made once for the module (`shared`, tests/conftest.py): the tests
+    refuse writes, and what one lets through is rolled back with it."""
+    with shared.making():
+        built = markers.build(
+            author=shared.documenter, deleter=shared.coordinator, team=shared.team
+        )
+        factories.trace_marked_world(built, shared.documenter, shared.team)
+        return built
 
 
 def _guarded(user: User) -> Client:
