@@ -13,6 +13,11 @@ DOCKET_HTTPS ?= off
 
 .PHONY: run test lint test-services messages screenshots bench
 
+# Python keeps compiled modules (and pytest its rewritten tests) in __pycache__, even where
+# the environment says not to: without them every `docket` the tests start compiles
+# Docket again, and every test worker rewrites every test module (seconds each).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/docket: pyproject.toml
 	@test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
