@@ -31,7 +31,7 @@ def test_the_benchmark_runs_at_a_small_size_and_writes_every_figure(
     arguments = ["bench", "--events", "100", "--db", "sqlite", "--repeat", "1"]
     arguments += ["--out", str(out), "--workdir", str(tmp_path / "work")]
     arguments += ["--concurrent", "--users", "2", "--seconds", "2", "--think", "0.2"]
-    arguments += ["--port", str(_free_port())]
+    arguments += ["--workers", "1", "--port", str(_free_port())]
 
     completed = subprocess.run(
         [str(docket), *arguments],
