@@ -23,9 +23,12 @@ $(BIN)/docket: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
-$(VENV)/.test-installed: $(BIN)/docket
+# One install with the test tools, not Docket first and the tools after (a second
+# resolution of every requirement).
+$(VENV)/.test-installed: pyproject.toml
+	@test -x $(BIN)/python || $$(scripts/find-python) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	@touch $@
+	@touch $(BIN)/docket $@
 
 run: $(BIN)/docket
 	@$(BIN)/docket prepare
