@@ -49,7 +49,7 @@ from docket.lib.storage import DiskFull
 from docket.lib.versioning import restore, save_versioned, soft_delete
 from docket.people.models import Person
 from docket.search.documents import CASE, EVENT, SOURCE
-from docket.search.signals import saved_in_bulk
+from docket.search.signals import deferred_indexing, saved_in_bulk
 
 CASE_FIELDS = ("title", "summary", "status", "confidentiality", "team")
 EVENT_FIELDS = (
@@ -121,6 +121,7 @@ def _save_new(new: Any, actor: Any) -> None:
 
 
 @transaction.atomic
+@deferred_indexing()
 def open_case(
     *,
     actor: Any,
@@ -139,6 +140,7 @@ def open_case(
 
 
 @transaction.atomic
+@deferred_indexing()
 def update_case(
     *,
     actor: Any,
@@ -193,6 +195,7 @@ def set_legal_hold(*, actor: Any, case: Case, hold: bool, reason: str) -> Case:
 
 
 @transaction.atomic
+@deferred_indexing()
 def add_event(
     *,
     actor: Any,
@@ -213,6 +216,7 @@ def add_event(
 
 
 @transaction.atomic
+@deferred_indexing()
 def update_event(
     *,
     actor: Any,

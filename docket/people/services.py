@@ -22,7 +22,7 @@ from docket.people.models import (
     Script,
 )
 from docket.search.documents import PERSON
-from docket.search.signals import saved_in_bulk
+from docket.search.signals import deferred_indexing, saved_in_bulk
 
 PERSON_FIELDS = (
     "sex",
@@ -45,6 +45,7 @@ class NameInput:
 
 
 @transaction.atomic
+@deferred_indexing()
 def create_person(
     *, actor: Any, names: list[NameInput], team: Team | None = None, **fields: Any
 ) -> Person:
@@ -66,6 +67,7 @@ def create_person(
 
 
 @transaction.atomic
+@deferred_indexing()
 def update_person(
     *,
     actor: Any,

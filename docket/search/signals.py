@@ -13,7 +13,9 @@ rights rules counts their rights again.
 
 A bulk writer (the importer) wraps its work in `deferred_indexing()`: the
 records it saves are noted and indexed once, in batches, at the end of the
-block and still inside its transaction.
+block and still inside its transaction. So do the services that save a record
+with its parts (a person and each of its names, an event and its persons, a
+case and its persons): each record is indexed once, not at every part.
 """
 
 from collections import defaultdict
