@@ -15,7 +15,7 @@ possible, on individual-level data, to check `docket.estimates.lcmcr` against:
 
 No extra moves, no counts per pattern. It is slow (it is meant to be run long, once).
 It shares no code with docket/ (numpy only), and regenerates the simulated tables of
-bench/estimates/simulate.py from the same seeds (the population function is copied).
+bench/estimates/simulate.py from the same seeds (both draw them in scenarios.py).
 
     python bench/estimates/reference_gibbs.py --seed 1 --run 2 --steps 200000
 """
@@ -26,26 +26,7 @@ import sys
 import time
 
 import numpy as np
-
-SCENARIOS = {
-    "classes": (0.4, (0.3, 0.5), (0.1, 0.25), 0.0),
-    "classes-harsh": (0.2, (0.3, 0.5), (0.05, 0.15), 0.0),
-    "harsh": (0.2, (0.3, 0.5), (0.05, 0.15), 0.33),
-    "mild": (0.4, (0.3, 0.5), (0.1, 0.25), 0.33),
-}
-TOTALS = [500, 2000, 5000, 10000, 50000]
-
-
-def captured_matrix(total: int, lists: int, rng: np.random.Generator, scenario: str):
-    """Same draws, in the same order, as simulate.population (before tabulating)."""
-    share, easy_rates, hard_rates, copied = SCENARIOS[scenario]
-    easy = rng.random(total) < share
-    rates = np.where(
-        easy[:, None], rng.uniform(*easy_rates, lists), rng.uniform(*hard_rates, lists)
-    )
-    captured = rng.random((total, lists)) < rates
-    captured[:, 1] |= captured[:, 0] & (rng.random(total) < copied)
-    return captured
+from scenarios import TOTALS, captured_matrix
 
 
 def simulated_table(seed: int, run: int, scenario: str, method_index: int = 0, runs: int = 10):

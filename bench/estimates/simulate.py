@@ -20,32 +20,14 @@ import sys
 import time
 
 import numpy as np
+from scenarios import SCENARIOS, TOTALS, captured_matrix
 
 from docket.estimates import lcmcr
 from docket.estimates.mse import Options, estimate, from_pairs
 
-# (share of persons easy to document, their capture rates, the others' rates, the share
-# of the first list's persons the second list copies). The scenarios without copying are
-# the latent-class model's home ground (classes of persons, lists independent within a
-# class); copying is direct dependence between lists within a class, which no method
-# here models: reported apart, not tuned to.
-SCENARIOS = {
-    "classes": (0.4, (0.3, 0.5), (0.1, 0.25), 0.0),
-    "classes-harsh": (0.2, (0.3, 0.5), (0.05, 0.15), 0.0),
-    "harsh": (0.2, (0.3, 0.5), (0.05, 0.15), 0.33),
-    "mild": (0.4, (0.3, 0.5), (0.1, 0.25), 0.33),
-}
-
 
 def population(total: int, lists: int, rng: np.random.Generator, scenario: str) -> dict:
-    share, easy_rates, hard_rates, copied = SCENARIOS[scenario]
-    easy = rng.random(total) < share
-    rates = np.where(
-        easy[:, None], rng.uniform(*easy_rates, lists), rng.uniform(*hard_rates, lists)
-    )
-    captured = rng.random((total, lists)) < rates
-    # Dependence: the second list takes in a share of those the first one found.
-    captured[:, 1] |= captured[:, 0] & (rng.random(total) < copied)
+    captured = captured_matrix(total, lists, rng, scenario)
     return from_pairs(
         ("", str(person), f"L{index}")
         for person in range(total)
@@ -76,13 +58,12 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     rng = np.random.default_rng(arguments.seed)
-    totals = [500, 2000, 5000, 10000, 50000]
     prior = lcmcr.CAPTURE_PRIOR if arguments.prior == "paper" else lcmcr.JEFFREYS
     report: dict = {"scenario": arguments.scenario, "seed": arguments.seed, "prior": prior}
     for method in arguments.methods.split(","):
         errors, held, timings, runs = [], 0, [], []
         for run in range(arguments.runs):
-            total = totals[run % len(totals)]
+            total = TOTALS[run % len(TOTALS)]
             lists = 3 + run % 3
             membership = population(
                 total, lists, np.random.default_rng(rng.integers(2**31)), arguments.scenario
