@@ -718,7 +718,6 @@ class Indexer:
         )
         if old:
             delta.subtract(chain.from_iterable(cells(_cube(facet)) for facet in old))
-        if old:
             self.EventFacet.objects.filter(event_id__in=ids).delete()
         if facets:
             _insert(self.EventFacet, [row.__dict__ for row in facets])
