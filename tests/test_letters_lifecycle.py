@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from docket.accounts.models import User
 from docket.cases import services as case_services
@@ -127,10 +128,11 @@ def test_a_letter_to_two_authorities_from_sending_to_scorecards(
     assert services.send_reminders(today=date(2026, 3, 20)) == []
     assert _overdue(letter, date(2026, 3, 20)) == {"Department": 0, "Ministry": 0}
 
-    # Three days before the ministry's due date, the owner is reminded, once.
-    assert services.send_reminders(today=date(2026, 3, 22)) == [
-        f"due: {letter.pk} → {ministry.name}"
-    ]
+    # Three days before the ministry's due date, the owner is reminded, once, in the
+    # site's language whatever language the calling thread last served.
+    with translation.override("sq"):
+        reminded = services.send_reminders(today=date(2026, 3, 22))
+    assert reminded == [f"due: {letter.pk} → {ministry.name}"]
     assert services.send_reminders(today=date(2026, 3, 22)) == []
     assert [email.to for email in mailoutbox] == [[owner.email]]
     assert "25 Mar 2026" in mailoutbox[0].subject

@@ -754,6 +754,13 @@ def send_reminders(*, today: date | None = None) -> list[str]:
 
 
 def _remind(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
+    """The reminder is in the site's language: its reader is the letter's owner, and
+    whatever language the calling thread last served (a page, another task) is not theirs."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send_reminder(dispatch, kind=kind, due_on=due_on, count=count)
+
+
+def _send_reminder(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
     letter = dispatch.letter
     owner = letter.owner
     assert owner is not None  # noqa: S101
@@ -788,6 +795,6 @@ def _remind(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
         text=f"{body}\n\n{link}\n",
         template="letters/email/reminder.html",
         context={"body": body, "link": link},
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        language=settings.LANGUAGE_CODE,
         to=[owner.email],
     ).send()
