@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/docket
 DOCKET_ALLOWED_HOSTS ?= 127.0.0.1,localhost
 DOCKET_HTTPS ?= off
 
-.PHONY: run test lint test-services messages screenshots bench
+.PHONY: run test lint lint-code lint-types test-services messages screenshots bench
 
 # Python keeps compiled modules (and pytest its rewritten tests) in __pycache__, even where
 # the environment says not to: without them every `docket` the tests start compiles
@@ -36,12 +36,17 @@ run: $(BIN)/docket
 	@DOCKET_ALLOWED_HOSTS=$(DOCKET_ALLOWED_HOSTS) DOCKET_HTTPS=$(DOCKET_HTTPS) \
 		$(BIN)/docket serve --bind $(BIND)
 
-lint: $(VENV)/.test-installed
+# Two halves, which `make test` runs at once: mypy is most of lint's time, on one core.
+lint: lint-code lint-types
+
+lint-code: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy docket
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive docket
 	$(BIN)/docket makemigrations --check --dry-run
+
+lint-types: $(VENV)/.test-installed
+	$(BIN)/mypy docket
 
 test-services:
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) scripts/test-services
@@ -51,7 +56,10 @@ test-services:
 TEST_WORKERS ?= auto
 PYTEST_PASS := $(BIN)/pytest -n $(TEST_WORKERS) --dist load --durations 10 --durations-min 1
 
-test: lint test-services
+# The installs (pip's and the test services') and then the two halves of lint run two at a
+# time, each one's output printed whole when it ends.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint test-services
 	$(PYTEST_PASS)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST_PASS)
 
