@@ -6,15 +6,18 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from django.utils import translation
 
 from docket.accounts.models import Role, Team, User
 from tests import databases as test_databases
@@ -91,7 +94,14 @@ SHARED_MODULES = frozenset(
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     """A test that shares its module's records is in a module listed above, and never one
-    that empties the database."""
+    that empties the database.
+
+    And each test has an id of its own. Schemathesis names a test of each API operation
+    (`test_...[GET /api/v1/persons]`), but pytest 9.2 builds a test's id from the
+    function's own name and its parameters, which Schemathesis does not use: all 44 had
+    one id, and pytest-xdist, which hands tests out by id, ran one of them."""
+    if item.nodeid.rsplit("::", 1)[-1] != item.name:
+        item._id = NodeId.parse(f"{item.parent.nodeid}::{item.name}")  # type: ignore[union-attr]
     if "shared" in getattr(item, "fixturenames", ()):
         module = item.nodeid.split("::", 1)[0]
         assert module in SHARED_MODULES, f"{module} shares records: add it to SHARED_MODULES"
@@ -125,6 +135,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=repeated)
             items[:] = [item for item in items if not _same_on_every_database(item)]
     items.sort(key=_place)
+    # pytest-xdist hands tests out by id: of tests sharing one, it would run one.
+    ids = Counter(item.nodeid for item in items)
+    shared = sorted(nodeid for nodeid, count in ids.items() if count > 1)
+    assert not shared, f"tests with the same id, of which pytest-xdist runs one: {shared}"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -163,6 +177,17 @@ def _run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pat
 def own_audit_checkpoints(settings: Any, tmp_path: Path) -> None:
     """Each test its own checkpoint file: entries of one test's database are not another's."""
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active() -> Iterator[None]:
+    """Each test starts in no language of an earlier one's: a page the test client asks
+    for in Persian leaves Persian active on the worker's thread (Django's LocaleMiddleware
+    activates it and nothing deactivates it), and what a later test renders outside a
+    request would follow it. Code that must not depend on it is tested by activating a
+    language on purpose (a reminder, tests/test_letters_lifecycle.py)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
