@@ -147,6 +147,25 @@ def test_counts_by_period_place_right_and_cross_tab_on_fixed_data(
     _check_durations(documenter, other_team)
 
 
+@pytest.mark.django_db
+def test_a_charge_shortens_the_days_without_charge_whatever_comes_between(
+    documenter: User,
+) -> None:
+    """Durations read each victim's detention, release, deportation and charge events (and
+    no others, docket.reports.durations): a charge a month into a detention ends its days
+    without charge; a refused visit in between changes nothing."""
+    held = factories.person(documenter, "Golnar Example", confidentiality="public")
+    case = factories.case(documenter, "Held without charge", [held], confidentiality="public")
+    factories.event(documenter, case, "detention", "2023-01-01", victims=(held,))
+    factories.event(documenter, case, "visit_refused", "2023-01-15", victims=(held,))
+    factories.event(documenter, case, "charge", "2023-02-01", victims=(held,))
+
+    found = {item.key: item for item in durations(documenter, as_of=date(2023, 3, 1))}
+
+    assert (found["detained"].persons, found["detained"].median) == (1, 59)
+    assert (found["uncharged"].persons, found["uncharged"].median) == (1, 31)
+
+
 def test_age_bands() -> None:
     assert age_band(PartialDate.parse("1990"), date(2023, 3, 10)) == "30–49"
     assert age_band(PartialDate.parse("2010-05"), date(2023, 3, 10)) == "0–17"
@@ -353,7 +372,10 @@ def _check_durations(documenter: User, other_team: Team) -> None:
     # 2023-03-10, charged in 2023 (its first day is before, so not this detention's);
     # Cyrus: since 2024-01-15 (60 days); the secret one since 2023-03-05.
     assert found["detained"].persons == 4
-    assert found["detained"].median == pytest.approx((83 + 60 + 371 + 376) / 4, abs=200)
+    for key in ("detained", "uncharged"):  # 60 and 83 days; 371 and 376
+        assert dict(found[key].counts)["31–90"] == 2
+        assert dict(found[key].counts)["366–730"] == 2
+        assert found[key].median == (83 + 371) / 2
     theirs = _user("other.viewer", Role.VIEWER, other_team)
     assert {item.key: item for item in durations(theirs, as_of=date(2024, 3, 15))}[
         "detained"

@@ -18,8 +18,17 @@ from django.db.models import Max
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from docket.cases.figures import days_detained, days_detained_without_charge, years_since
+from docket.cases.figures import (
+    ENDS_DETENTION,
+    days_detained,
+    days_detained_without_charge,
+    years_since,
+)
 from docket.reports.counting import Scope
+
+# The event types the detention figures read (docket.cases.figures): a detention, what
+# ends one, a charge. Events of any other type change neither figure.
+READ_TYPES = {"detention", "charge", *ENDS_DETENTION}
 
 # (lowest, label) for days, then for years.
 DAY_BUCKETS: tuple[tuple[int, str], ...] = (
@@ -83,17 +92,19 @@ def durations(user: Any, *, as_of: date) -> list[Distribution]:
 
     scope = Scope.of_reader(user)
     events, persons = scope.events, scope.persons
-    pairs = scope.victims().values_list("person_id", "event_id")
+    # Of the victims' events, the figures read the kinds in READ_TYPES alone: the others
+    # are not loaded. A subquery, not a list of ids: at a million events the list outgrows
+    # what SQLite takes in one statement.
+    read = scope.victims().filter(event__type__code__in=READ_TYPES)
     by_person: dict[int, list[int]] = defaultdict(list)
-    for person_id, event_id in pairs:
+    for person_id, event_id in read.values_list("person_id", "event_id"):
         by_person[person_id].append(event_id)
-    # The victims' events by subquery, not a list of ids: at a million events the list
-    # outgrows what SQLite takes in one statement.
     loaded = {
         event.pk: event
-        for event in events.filter(pk__in=scope.victims().values("event_id"))
+        for event in events.filter(pk__in=read.values("event_id"))
         .select_related("type")
-        .order_by("start_on", "id")
+        .only("start", "end", "charged", "start_on", "type__code")
+        .order_by()  # each person's are sorted below
     }
     detained: list[float] = []
     uncharged: list[float] = []
