@@ -745,7 +745,10 @@ def send_reminders(*, today: date | None = None) -> list[str]:
             continue
         if owner.email:
             count = mine.overdue_questions if kind == "overdue" else mine.open_questions
-            _remind(dispatch, kind=kind, due_on=due_on, count=count)
+            # In the site's language: the reader is the letter's owner, and whatever
+            # language the calling thread last served (a page, another task) is not theirs.
+            with translation.override(settings.LANGUAGE_CODE):
+                _remind(dispatch, kind=kind, due_on=due_on, count=count)
         field_name = "reminded_overdue_on" if kind == "overdue" else "reminded_due_on"
         setattr(dispatch, field_name, today)
         dispatch.save(update_fields=[field_name])
@@ -754,13 +757,6 @@ def send_reminders(*, today: date | None = None) -> list[str]:
 
 
 def _remind(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
-    """The reminder is in the site's language: its reader is the letter's owner, and
-    whatever language the calling thread last served (a page, another task) is not theirs."""
-    with translation.override(settings.LANGUAGE_CODE):
-        _send_reminder(dispatch, kind=kind, due_on=due_on, count=count)
-
-
-def _send_reminder(dispatch: Dispatch, *, kind: str, due_on: date, count: int) -> None:
     letter = dispatch.letter
     owner = letter.owner
     assert owner is not None  # noqa: S101
