@@ -6,6 +6,7 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -188,6 +189,24 @@ def test_two_lists_are_too_few_for_the_latent_class_method():
     two = estimate(membership, method="loglinear", options=QUICK)
     assert round(two.estimate) == 90  # Lincoln-Petersen: 30 × 30 / 10 in both
     assert "two_lists" in {item.code for item in two.all_diagnostics()}
+
+
+def test_the_latent_class_method_warns_that_three_lists_leave_it_to_its_assumptions():
+    """With three lists a latent-class model has as many free figures as the table has
+    cells: the data cannot say how many persons are hard to document."""
+    lists = ["A", "B", "C", "D"]
+    pairs = [("", str(n), name) for n in range(120) for i, name in enumerate(lists) if n % (i + 2)]
+    four = from_pairs(pairs)
+    three = from_pairs([pair for pair in pairs if pair[2] != "D"])
+
+    def codes(membership: Any) -> set[str]:
+        result = estimate(membership, method="lcmcr", options=QUICK)
+        return {item.code for item in result.all_diagnostics()}
+
+    assert "three_lists" in codes(three)
+    assert "three_lists" not in codes(four)
+    loglinear = estimate(three, method="loglinear", options=QUICK)
+    assert "three_lists" not in {item.code for item in loglinear.all_diagnostics()}
 
 
 def test_a_list_that_shares_no_one_and_a_small_list_are_flagged():

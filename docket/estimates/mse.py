@@ -250,6 +250,20 @@ def _diagnose_lists(stratum: Stratum, method: Method, stratified: bool) -> list[
                 ),
             )
         )
+    if method == "lcmcr" and len(present) == 3:
+        found.append(
+            Diagnostic(
+                "three_lists",
+                "warning",
+                where
+                + _(
+                    "With three lists the latent-class method cannot tell from the lists "
+                    "alone how many persons are hard to document: its estimate and interval "
+                    "lean on the model's assumptions. Compare it with the log-linear "
+                    "estimate, and add a list if you can."
+                ),
+            )
+        )
     for name, size in stratum.list_sizes().items():
         if 0 < size < SMALL_LIST:
             found.append(
