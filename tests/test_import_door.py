@@ -341,3 +341,105 @@ def test_an_import_that_raises_confidentiality_says_so(base, outsider):
     assert "1 record was made more confidential by the file (persons[0])." in output
     entry = AuditEntry.objects.filter(action="change", actor=outsider).get()
     assert entry.detail["fields"] == ["confidentiality"]
+
+
+# Found by a fresh-eye review of the import door (each failed before its fix).
+
+
+def test_an_import_cannot_change_who_asks_or_who_is_sought(base, outsider):
+    """A refusal binds through the request's requester and sought person: a file moving
+    either would free a "no". The pages cannot change them either."""
+    request = TracingRequest.objects.get(pk=_imported("tracing_requests", "t1"))
+    moved = {"ref": "t1", "requester": "psecret", "sought": "prestricted"}
+
+    done, output = _import(
+        _write(base, _header(tracing_requests=[moved]), "moved.json"), "--as", outsider.username
+    )
+
+    assert not done
+    assert (
+        'tracing_requests[0]: tracing request "t1": who asks and who is sought cannot change; '
+        "open a new request instead." in output.splitlines()
+    )
+    request.refresh_from_db()
+    assert request.requester_id == _imported("persons", "prequester")
+
+
+def test_a_status_changed_by_import_moves_as_the_pages_move_it(base, outsider):
+    request = TracingRequest.objects.get(pk=_imported("tracing_requests", "t1"))
+    row = {"ref": "t1", "requester": "prequester", "sought": "prestricted"}
+
+    skipped, output = _import(
+        _write(base, _header(tracing_requests=[row | {"status": "contact_established"}]), "a"),
+        "--as",
+        outsider.username,
+    )
+    moved, _ = _import(
+        _write(base, _header(tracing_requests=[row | {"status": "searching"}]), "b"),
+        "--as",
+        outsider.username,
+    )
+
+    assert not skipped
+    assert "a request that is open cannot become contact established." in output
+    assert moved
+    request.refresh_from_db()
+    assert request.status == "searching"
+    step = request.steps.get()
+    assert (step.from_status, step.to_status, step.by) == ("open", "searching", outsider)
+
+
+def test_an_update_by_import_keeps_the_records_owning_team(base, administrator, other_team):
+    """An administrator of one team updates another team's records from a file that names
+    no team: they stay the other team's."""
+    person = {"ref": "prestricted", "names": [{"name": "Dara Rahimi"}], "notes": "Seen in May."}
+    person |= {"confidentiality": "restricted"}
+
+    done, output = _import(
+        _write(base, _header(persons=[person]), "notes.json"), "--as", administrator.username
+    )
+
+    assert done, output
+    updated = apps.get_model("people", "Person").objects.get(pk=_imported("persons", "prestricted"))
+    assert (updated.notes, updated.team) == ("Seen in May.", other_team)
+
+
+def test_a_relationship_goes_only_onto_a_person_the_importer_may_change(tmp_path, outsider, team):
+    ours = {"ref": "pours", "names": [{"name": "Roya Fictional"}], "confidentiality": "internal"}
+    assert _import(_write(tmp_path, _header(persons=[ours]), "ours.json"), "--team", team.name)[0]
+    theirs = [
+        {"ref": "pb1", "names": [{"name": "Babak Fictional"}]},
+        {"ref": "pb2", "names": [{"name": "Kaveh Fictional"}]},
+    ]
+    relation = {"ref": "r1", "person": "pb1", "relative": "pb2", "kind": "parent"}
+    bundle = _header(persons=theirs, relationships=[relation])
+    assert _import(_write(tmp_path, bundle, "theirs.json"), "--as", outsider.username)[0]
+
+    moved = _header(relationships=[relation | {"person": "pours"}])
+    done, _ = _import(_write(tmp_path, moved, "moved.json"), "--as", outsider.username)
+
+    assert not done
+    relationship = apps.get_model("people", "Relationship").objects.get()
+    assert relationship.person_id == _imported("persons", "pb1")
+
+
+def test_a_withdrawal_recorded_in_docket_is_never_moved_to_let_an_older_consent_revive(
+    base, outsider
+):
+    """Moved earlier by one file, a withdrawal would let a second file's consent dated
+    between the two days pass as given after it."""
+    request = TracingRequest.objects.get(pk=_imported("tracing_requests", "t1"))
+    consent = Consent.objects.get(pk=_imported("consents", "k1"))
+    tracing_services.withdraw_consent(
+        actor=outsider, request=request, consent=consent, on=date(2024, 6, 1)
+    )
+    earlier = _header(consents=[WHEREABOUTS | {"withdrawn_on": "2021-06-01"}])
+    older = _header(consents=[WHEREABOUTS | {"ref": "k2", "given_on": "2022-01-01"}])
+
+    _import(_write(base, earlier, "earlier.json"), "--as", outsider.username)
+    revived, output = _import(_write(base, older, "older.json"), "--as", outsider.username)
+
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == date(2024, 6, 1)
+    assert not revived, output
+    assert not Consent.objects.filter(given_on=date(2022, 1, 1)).exists()

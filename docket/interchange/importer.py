@@ -276,6 +276,21 @@ class _Writer:
                 )
             except ValidationError as refusal:
                 problems.append(_refusal(row, refusal))
+        requests = self.plan.rows["tracing_requests"]
+        existing = self._existing("tracing_requests", requests)
+        for row in requests:
+            request = existing.get(row.ref) if row.ref else None
+            if request is None:
+                continue
+            try:
+                # A person this file adds is not the request's yet: refused when written.
+                values = {
+                    name: self.pks.get(value, -1) if isinstance(value, Ref) else value
+                    for name, value in row.values.items()
+                }
+                tracing_services.request_as_imported(request, values)
+            except ValidationError as refusal:
+                problems.append(_refusal(row, refusal))
         return problems
 
     def _check_letter(self, row: Row, letter: Letter | None, sent: set[int]) -> None:
@@ -534,9 +549,12 @@ class _Writer:
     def _owned(self, row: Row, values: dict[str, Any], instance: Any) -> dict[str, Any]:
         """Apply the owning-team and never-lower-confidentiality rules."""
         if row.collection in OWNED:
+            # The file's team, else the command's; a new record also the actor's only team.
+            # A record already here keeps its own unless the file or the command names one.
             team = values.pop("team_id", None)
-            if team is None and self.plan.default_team is not None:
-                team = self.plan.default_team.pk
+            fallback = self.plan.default_team if instance is None else self.plan.named_team
+            if team is None and fallback is not None:
+                team = fallback.pk
             if team is not None or instance is None:
                 values["team_id"] = team
         if isinstance(instance, ConfidentialRecord) and "confidentiality" in values:
@@ -920,7 +938,13 @@ class _Writer:
         return changed
 
     def _write_tracing_requests(self, row: Row, instance: Any) -> Outcome:
-        return self._upsert(row, MODELS["tracing_requests"], instance, row.values)
+        # Who asks and who is sought stay; a status moves only as the pages move it.
+        before = instance.status if instance is not None else None
+        values = tracing_services.request_as_imported(instance, self._resolve(row.values))
+        outcome = self._upsert(row, MODELS["tracing_requests"], instance, values)
+        if before is not None and "status" in outcome.fields:
+            tracing_services.imported_move(self.actor, outcome.instance, before, self.reason)
+        return outcome
 
     def _write_consents(self, row: Row, instance: Any) -> Outcome:
         # A withdrawal recorded in Docket is never undone by a file (tracing.services).

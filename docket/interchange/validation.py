@@ -167,9 +167,12 @@ class Plan:
 
     source: str
     actor: User | None
+    # The team of new records that name none: the command's, else the actor's only one.
     default_team: Team | None
     rows: dict[str, list[Row]]
     files: BundleFiles
+    # The team the command names (--team), which records already here move to as well.
+    named_team: Team | None = None
 
     @property
     def size(self) -> int:
@@ -224,6 +227,7 @@ def read_bundle(
         raise BundleRefused(
             [Problem("", f"You can only import into one of your own teams, not {team.name!r}.")]
         )
+    named = team
     if team is None and actor is not None:
         own = list(actor.teams.all()[:2])
         team = own[0] if len(own) == 1 else None
@@ -233,7 +237,9 @@ def read_bundle(
         reader.resolve(rows)
     if reader.problems:
         raise BundleRefused(sorted(reader.problems, key=_problem_order))
-    return Plan(source=source, actor=actor, default_team=team, rows=rows, files=files)
+    return Plan(
+        source=source, actor=actor, default_team=team, rows=rows, files=files, named_team=named
+    )
 
 
 def _may_file_under(actor: User, team: Team) -> bool:
@@ -870,7 +876,9 @@ def _person(reader: _Reader, item: _Item) -> Row:
 
 def _relationship(reader: _Reader, item: _Item) -> Row:
     ref = item.own_ref("relationships", required=False)
-    person = item.ref("person", "persons", required=True)
+    # A relationship is written on its person's record, as `relate` writes it: only
+    # someone who may change that person adds it or moves it there.
+    person = item.ref("person", "persons", required=True, parent=True)
     relative = item.ref("relative", "persons", required=True)
     kind = item.choice("kind", reader.kinds, required=True)
     if person is not None and person == relative:

@@ -421,8 +421,8 @@ def consent_as_imported(current: Consent | None, values: dict[str, Any]) -> dict
     future is refused, and so is a new one (not itself withdrawn) given on or before
     a withdrawal or refusal of its scope towards its party (`check_not_revived`). Of
     one already recorded, who gave it, to whom, for what and on which day cannot
-    change (record a new consent instead), and its end and withdrawal only ever come
-    earlier, so a withdrawal recorded in Docket stays whatever the file says.
+    change (record a new consent instead), its end only ever comes earlier, and a
+    withdrawal recorded in Docket stays on its day whatever the file says.
     Refusals are not in the format at all; they bind through docket.tracing.consent,
     whatever consents a file brings.
     """
@@ -444,10 +444,46 @@ def consent_as_imported(current: Consent | None, values: dict[str, Any]) -> dict
             )
         )
     values = dict(values)
-    for name in ("expires_on", "withdrawn_on"):
-        if name in values:
-            values[name] = _earliest(getattr(current, name), values[name])
+    if "expires_on" in values:
+        values["expires_on"] = _earliest(current.expires_on, values["expires_on"])
+    if current.withdrawn_on is not None:
+        # As recorded: moved earlier, it would let a consent dated between the two days
+        # pass check_not_revived and bring back what the person took back.
+        values["withdrawn_on"] = current.withdrawn_on
     return values
+
+
+def request_as_imported(current: TracingRequest | None, values: dict[str, Any]) -> dict[str, Any]:
+    """The values an import may write on a tracing request (`current` None for a new one).
+
+    Who asks and who is sought cannot change, as on the pages: a refusal binds through
+    them (docket.tracing.consent), so a file moving them would undo a "no". A change of
+    status follows the steps the pages allow (TRANSITIONS), and `imported_move` records
+    it as a dated step."""
+    if current is None:
+        return values
+    if any(
+        name in values and getattr(current, name) != values[name]
+        for name in ("requester_id", "sought_id")
+    ):
+        raise ValidationError(
+            _("Who asks and who is sought cannot change; open a new request instead.")
+        )
+    to = values.get("status", current.status)
+    if to != current.status and to not in TRANSITIONS.get(current.status, set()):
+        raise ValidationError(
+            _("A request that is %(now)s cannot become %(to)s.")
+            % {
+                "now": TracingStatus(current.status).label.lower(),
+                "to": TracingStatus(to).label.lower() if to in TracingStatus.values else to,
+            }
+        )
+    return values
+
+
+def imported_move(actor: Any, request: TracingRequest, before: str, note: str) -> TracingStep:
+    """The dated step of a status an import changed (`request_as_imported` allowed it)."""
+    return _step(actor, request, before, request.status, timezone.localdate(), note)
 
 
 def request_consents(request: TracingRequest) -> Any:
