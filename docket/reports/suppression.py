@@ -52,10 +52,13 @@ def suppress(
     row_totals: dict[str, int],
     column_totals: dict[str, int],
     total: int,
+    *,
+    crossed: bool,
 ) -> Withheld:
-    """The positions withheld, and why. `columns` is [""] for a table of one dimension
-    (its cells are then its row totals)."""
-    crossed = columns != [""]
+    """The positions withheld, and why. `crossed`: a table of two dimensions, whose row and
+    column totals are shown. A table of one has the one column [""] (its cells are then its
+    row totals); a crossed table may have it too (a column of values not recorded, such as
+    age bands where no birth date is), and its totals are withheld all the same."""
     values: dict[Position, int] = {}
     for row in rows:
         for column in columns:

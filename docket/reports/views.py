@@ -224,11 +224,10 @@ def saved_create(request: HttpRequest) -> HttpResponse:
     choice = Choice.from_query(request.POST)
     team = None
     if request.POST.get("team"):
-        team = (
-            Team.objects.filter(pk=int(request.POST["team"])).first()
-            if request.POST["team"].isdigit()
-            else None
-        )
+        try:
+            team = Team.objects.filter(pk=int(request.POST["team"])).first()
+        except ValueError:  # not a number ("²" passes isdigit, not int)
+            team = None
     try:
         saved = services.save_report(
             actor=user,
@@ -273,7 +272,13 @@ def public_table(report: SavedReport) -> tuple[Table, Withheld]:
     choice = Choice.from_query(report.choice_query())
     table = build_table(Scope.public(), choice)
     withheld = suppress(
-        table.rows, table.columns, table.cells, table.row_totals, table.column_totals, table.total
+        table.rows,
+        table.columns,
+        table.cells,
+        table.row_totals,
+        table.column_totals,
+        table.total,
+        crossed=bool(choice.columns),
     )
     return table, withheld
 
