@@ -283,11 +283,10 @@ class _Writer:
             if request is None:
                 continue
             try:
-                # A person this file adds is not the request's yet: refused when written.
-                values = {
-                    name: self.pks.get(value, -1) if isinstance(value, Ref) else value
-                    for name, value in row.values.items()
-                }
+                values = self._resolve(row.values)
+            except KeyError:
+                continue  # a person of this file: asked when it is written
+            try:
                 tracing_services.request_as_imported(request, values)
             except ValidationError as refusal:
                 problems.append(_refusal(row, refusal))

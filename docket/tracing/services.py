@@ -289,6 +289,18 @@ def reject_match(*, actor: Any, match: TracingMatch) -> TracingMatch:
 
 
 @transaction.atomic
+def _check_move(now: str, to: str) -> None:
+    """Refuse a status the pages do not allow after `now` (TRANSITIONS)."""
+    if to not in TRANSITIONS.get(now, set()):
+        raise ValidationError(
+            _("A request that is %(now)s cannot become %(to)s.")
+            % {
+                "now": TracingStatus(now).label.lower(),
+                "to": TracingStatus(to).label.lower() if to in TracingStatus.values else to,
+            }
+        )
+
+
 def move_request(
     *,
     actor: Any,
@@ -301,14 +313,7 @@ def move_request(
     """Move the request to status `to`, if allowed from where it is; dated and attributed."""
     require_editable(actor, request)
     request = TracingRequest.objects.select_for_update().get(pk=request.pk)
-    if to not in TRANSITIONS.get(request.status, set()):
-        raise ValidationError(
-            _("A request that is %(now)s cannot become %(to)s.")
-            % {
-                "now": TracingStatus(request.status).label.lower(),
-                "to": TracingStatus(to).label.lower() if to in TracingStatus.values else to,
-            }
-        )
+    _check_move(request.status, to)
     day = on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"on": _("A step cannot be dated in the future.")})
@@ -470,14 +475,8 @@ def request_as_imported(current: TracingRequest | None, values: dict[str, Any]) 
             _("Who asks and who is sought cannot change; open a new request instead.")
         )
     to = values.get("status", current.status)
-    if to != current.status and to not in TRANSITIONS.get(current.status, set()):
-        raise ValidationError(
-            _("A request that is %(now)s cannot become %(to)s.")
-            % {
-                "now": TracingStatus(current.status).label.lower(),
-                "to": TracingStatus(to).label.lower() if to in TracingStatus.values else to,
-            }
-        )
+    if to != current.status:
+        _check_move(current.status, to)
     return values
 
 
