@@ -328,6 +328,10 @@ def _check_kept_counts(scopes: list[Scope]) -> None:
     # Cross-tabs, read from the index's rows.
     choices += [("victims", ["place", "sex"]), ("cases", ["right", "period"])]
     choices += [("events", ["period", "authority"])]
+    # The rights crossed with every other dimension, from their own cells, either way round.
+    others = ["period", "type", "place", "authority", "status", "sex", "age"]
+    choices += [(measure, ["right", other]) for measure in counting.MEASURES for other in others]
+    choices += [("victims", ["place", "right"]), ("events", ["sex", "right"])]
     for scope in scopes:
         for measure, dimensions in choices:
             found = counting.tally(scope, measure, dimensions, "month", counting._Rights())

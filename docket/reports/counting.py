@@ -31,9 +31,10 @@ the audiences the reader may see (`audiences_of`, the same permission rule as
   of (event audience, person audience) pairs so that a thing seen through several
   is counted once, and a victim only by a reader who may see the person too.
 
-A cross-tab's cells (two dimensions) that the facet counts do not hold are one
-grouped query over the index's rows (`EventVictim` or `EventFacet`) the reader may
-see: its cost follows those rows.
+A cross-tab of the rights at stake with another dimension reads the index's distinct
+counts of that pair. Other cross-tabs' cells (two dimensions) that the facet counts do
+not hold are one grouped query over the index's rows (`EventVictim` or `EventFacet`)
+the reader may see: its cost follows those rows.
 """
 
 from collections import defaultdict
@@ -436,15 +437,20 @@ _KEPT_PERIODS = {"month": tallies.MONTH, "quarter": tallies.QUARTER, "year": tal
 
 def _kept_dimension(measure: str, dimensions: list[str], period: str) -> int | None:
     """The dimension of the index's distinct counts that answers this tally (of one
-    dimension, or the total), None when they do not hold it."""
-    if len(dimensions) > 1:
-        return None
-    if not dimensions:
+    dimension, the total, or the rights crossed with another), None when they do not
+    hold it."""
+    found = [
+        _KEPT_PERIODS[period] if name == "period" else _KEPT_DIMENSIONS[name] for name in dimensions
+    ]
+    if not found:
         dimension = tallies.TOTAL
-    elif dimensions[0] == "period":
-        dimension = _KEPT_PERIODS[period]
+    elif len(found) == 1:
+        dimension = found[0]
+    elif len(found) == 2 and tallies.RIGHT in found:
+        other = found[1] if found[0] == tallies.RIGHT else found[0]
+        dimension = tallies.RIGHT_BY.get(other, -1)
     else:
-        dimension = _KEPT_DIMENSIONS[dimensions[0]]
+        return None
     return dimension if dimension in tallies.KEPT[_KEPT_MEASURES[measure]] else None
 
 
@@ -486,19 +492,28 @@ class _KeptKeys:
 
 
 def _tally_kept(
-    scope: Scope, measure: str, dimension: int, rights: _Rights
+    scope: Scope, measure: str, dimension: int, rights: _Rights, *, right_first: bool = True
 ) -> dict[tuple[str, ...], int]:
     """`tally` from the index's distinct counts over the scope's audiences: a sum of a few
-    hundred cells, whatever the number of events."""
+    hundred cells (some thousands for the rights crossed with another dimension, whose
+    keys come in the order `right_first` says), whatever the number of events."""
     counted = tallies.counts(_KEPT_MEASURES[measure], dimension, scope.audiences())
     if dimension == tallies.TOTAL:
         return {(): counted.get(0, 0)}
     keys = _KeptKeys(rights)
-    if dimension == tallies.RIGHT:
-        keys.read_articles(counted)
+    other = tallies.CROSSED_WITH.get(dimension)
     result: dict[tuple[str, ...], int] = defaultdict(int)
-    for value, count in counted.items():
-        result[(keys.key(dimension, value),)] += count  # one key per value: none counted twice
+    if other is None:
+        if dimension == tallies.RIGHT:
+            keys.read_articles(counted)
+        for value, count in counted.items():
+            result[(keys.key(dimension, value),)] += count  # one key per value: none counted twice
+        return dict(result)
+    pairs = [(tallies.unpair(value), count) for value, count in counted.items()]
+    keys.read_articles({article for (article, _value), _count in pairs})
+    for (article, value), count in pairs:
+        right, crossed = keys.key(tallies.RIGHT, article), keys.key(other, value)
+        result[(right, crossed) if right_first else (crossed, right)] += count
     return dict(result)
 
 
@@ -557,7 +572,7 @@ def tally(
     """Counts of `measure` by the keys of `dimensions` (none: the grand total)."""
     kept = _kept_dimension(measure, dimensions, period)
     if kept is not None:
-        return _tally_kept(scope, measure, kept, rights)
+        return _tally_kept(scope, measure, kept, rights, right_first=dimensions[:1] == ["right"])
     crossed = _crossed_dimensions(measure, dimensions, period)
     if crossed is not None:
         return _tally_crossed(scope, measure, crossed, rights)

@@ -250,7 +250,8 @@ class ReportCount(models.Model):
 
     measure = models.SmallIntegerField()
     dimension = models.SmallIntegerField()
-    value = models.IntegerField()
+    # Of a crossed dimension, two values in one (`tallies.pair`).
+    value = models.BigIntegerField()
     audiences = models.ForeignKey(
         AudienceSet, on_delete=models.CASCADE, related_name="+", db_index=False
     )

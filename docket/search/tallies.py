@@ -20,7 +20,10 @@ What is kept (`KEPT`):
 - cases, the same: by the events' values from `EventFacet`, by the victims' sex and
   age band from `EventVictim`;
 - events by month and by quarter (`FacetCount` holds years), and by their victims'
-  sex and age band.
+  sex and age band;
+- the rights at stake crossed with each other dimension (`RIGHT_BY`), for victims and
+  cases, and for events where `FacetCount` does not hold the pair: an event engages
+  several rights, so a cross-tab of rights read from the rows multiplies them.
 
 `Indexer.sync` and `Indexer.remove` keep it in step, in the writer's transaction: every
 path that changes an event, an involvement, a person or a case passes there (signals,
@@ -48,10 +51,25 @@ VICTIMS, EVENTS, CASES = 1, 2, 3
 TOTAL, MONTH, QUARTER, YEAR, TYPE, RIGHT, PLACE, AUTHORITY, STATUS, SEX, AGE = range(11)
 EVENT_DIMENSIONS = (TOTAL, MONTH, QUARTER, YEAR, TYPE, RIGHT, PLACE, AUTHORITY, STATUS)
 PERSON_DIMENSIONS = (SEX, AGE)
+# The rights at stake crossed with another dimension. A cross-tab of rights read from
+# the rows would multiply each row by the rights its event engages (seconds at a million
+# events), so its cells are kept too: `RIGHT_BY[other]` is the crossed dimension, and a
+# cell's value holds both, the article's id times `PAIR` plus the other value
+# (`pair`, `unpair`).
+RIGHT_BY: dict[int, int] = {
+    dimension: 100 + dimension
+    for dimension in (MONTH, QUARTER, YEAR, TYPE, PLACE, AUTHORITY, STATUS, SEX, AGE)
+}
+CROSSED_WITH = {crossed: other for other, crossed in RIGHT_BY.items()}
+ALL_DIMENSIONS = (*range(TOTAL, AGE + 1), *RIGHT_BY.values())
+PAIR = 2**32
+# The temporary table of each facts term's articles that grouped statements join to.
+RIGHTS_TABLE = "docket_facts_rights"
 KEPT: dict[int, tuple[int, ...]] = {
-    VICTIMS: EVENT_DIMENSIONS + PERSON_DIMENSIONS,
-    CASES: EVENT_DIMENSIONS + PERSON_DIMENSIONS,
-    EVENTS: (MONTH, QUARTER, SEX, AGE),
+    VICTIMS: EVENT_DIMENSIONS + PERSON_DIMENSIONS + tuple(RIGHT_BY.values()),
+    CASES: EVENT_DIMENSIONS + PERSON_DIMENSIONS + tuple(RIGHT_BY.values()),
+    # Events by their own values add up over audiences: the facets' counts hold the rest.
+    EVENTS: (MONTH, QUARTER, SEX, AGE) + tuple(RIGHT_BY[d] for d in (MONTH, QUARTER, SEX, AGE)),
 }
 VICTIM_ROLE = "victim"
 UNKNOWN_SEX = "unknown"
@@ -125,6 +143,35 @@ def periods(day: Any) -> tuple[int, int, int]:
     if day is None or day == UNDATED:
         return (0, 0, 0)
     return (day.year * 100 + day.month, day.year * 10 + (day.month - 1) // 3 + 1, day.year)
+
+
+def pair(article: int, value: int) -> int:
+    """The value of a cell of the rights crossed with another dimension."""
+    return article * PAIR + value
+
+
+def unpair(value: int) -> tuple[int, int]:
+    """(article id, the other dimension's value) of a crossed cell's value."""
+    article, other = divmod(value, PAIR)
+    return article, other
+
+
+def base(dimension: int) -> int:
+    """The dimension a crossed one crosses the rights with; any other, itself."""
+    return CROSSED_WITH.get(dimension, dimension)
+
+
+def crossed_values(
+    articles: Sequence[int], values: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The crossed (dimension, value) of a row that engages `articles` (none: 0, "none by
+    the rules") and has `values`."""
+    return [
+        (RIGHT_BY[dimension], pair(article, value))
+        for dimension, value in values
+        if dimension in RIGHT_BY
+        for article in articles or (0,)
+    ]
 
 
 def set_key(pairs: Iterable[Pair]) -> str:
@@ -377,16 +424,22 @@ class Tallies:
         them now; only of `dimensions` if given, only from the victims' rows or the
         facets (`reads`) if a change alters only those."""
         kept = set(dimensions) if dimensions is not None else None
-
-        def wanted(measure: int, dimension: int) -> bool:
-            return dimension in KEPT[measure] and (kept is None or dimension in kept)
-
+        wanted = {
+            measure: {dimension for dimension in chosen if kept is None or dimension in kept}
+            for measure, chosen in KEPT.items()
+        }
         cells: Counter[Cell] = Counter()
+        keys: dict[Pair, str] = {}  # of the sets of one pair: nearly every thing's
 
         def add(measure: int, things: dict[int, dict[tuple[int, int], set[Pair]]]) -> None:
             for values in things.values():
                 for (dimension, value), pairs in values.items():
-                    cells[(measure, dimension, value, set_key(pairs))] += 1
+                    if len(pairs) == 1:
+                        (only,) = pairs
+                        key = keys.get(only) or keys.setdefault(only, set_key(pairs))
+                    else:
+                        key = set_key(pairs)
+                    cells[(measure, dimension, value, key)] += 1
 
         person_in, event_in, case_in = _member(persons), _member(events), _member(cases)
         victims = (
@@ -417,36 +470,35 @@ class Tallies:
             lambda: defaultdict(set)
         )
         by_case: dict[int, dict[tuple[int, int], set[Pair]]] = defaultdict(lambda: defaultdict(set))
-        person_values = [
-            dimension for dimension in PERSON_DIMENSIONS if kept is None or dimension in kept
-        ]
         for row in victims:
-            pair = (row[3], row[4])
-            own = [(dimension, row[10 if dimension == SEX else 11]) for dimension in person_values]
+            through = (row[3], row[4])
+            own = [(SEX, row[10]), (AGE, row[11])]
+            articles = self.facts(row[5])[1]
             if person_in(row[1]):
-                values = own + [
-                    item for item in self.event_values(row, 5) if wanted(VICTIMS, item[0])
-                ]
-                for value in values:
-                    by_person[row[1]][value].add(pair)
+                values = own + self.event_values(row, 5)
+                for value in values + crossed_values(articles, values):
+                    if value[0] in wanted[VICTIMS]:
+                        by_person[row[1]][value].add(through)
+            if event_in(row[0]) or case_in(row[2]):
+                for value in own + crossed_values(articles, own):
+                    if event_in(row[0]) and value[0] in wanted[EVENTS]:
+                        by_event[row[0]][value].add(through)
+                    if case_in(row[2]) and value[0] in wanted[CASES]:
+                        by_case[row[2]][value].add(through)
+        for row in facets:
+            through = (row[2], 0)
+            articles = self.facts(row[3])[1]
             if event_in(row[0]):
-                for value in own:
-                    by_event[row[0]][value].add(pair)
-            if case_in(row[2]):
-                for value in own:
-                    by_case[row[2]][value].add(pair)
-        if facets:
-            for row in facets:
-                pair = (row[2], 0)
-                if event_in(row[0]):
-                    month, quarter, _year = periods(row[7])
-                    for value in ((MONTH, month), (QUARTER, quarter)):
-                        if wanted(EVENTS, value[0]):
-                            by_event[row[0]][value].add(pair)
-                if case_in(row[1]):
-                    for value in self.event_values(row, 3):
-                        if wanted(CASES, value[0]):
-                            by_case[row[1]][value].add(pair)
+                month, quarter, _year = periods(row[7])
+                values = [(MONTH, month), (QUARTER, quarter)]
+                for value in values + crossed_values(articles, values):
+                    if value[0] in wanted[EVENTS]:
+                        by_event[row[0]][value].add(through)
+            if case_in(row[1]):
+                values = self.event_values(row, 3)
+                for value in values + crossed_values(articles, values):
+                    if value[0] in wanted[CASES]:
+                        by_case[row[1]][value].add(through)
         add(VICTIMS, by_person)
         add(EVENTS, by_event)
         add(CASES, by_case)
@@ -669,7 +721,7 @@ class Tallies:
         if not self.kept:
             return
         self.lock()
-        chosen = set(dimensions) if dimensions is not None else set(range(TOTAL, AGE + 1))
+        chosen = set(dimensions) if dimensions is not None else set(ALL_DIMENSIONS)
         counts = self.ReportCount.objects.all()
         if dimensions is None:
             counts.delete()
@@ -680,19 +732,25 @@ class Tallies:
         if progress is not None:
             progress("report counts", 0, 1)
         cells: Counter[Cell] = Counter()
-        mixed = {source: self._mixed(*source) for source in _SOURCES}
+        used = {
+            _source(measure, dimension)
+            for measure, dimension_list in KEPT.items()
+            for dimension in dimension_list
+            if dimension in chosen
+        }
+        mixed = {source: self._mixed(*source) if source in used else [] for source in _SOURCES}
         for measure, dimension_list in KEPT.items():
             for dimension in dimension_list:
                 if dimension in chosen:
                     source = _source(measure, dimension)
                     cells.update(self._grouped(measure, dimension, source, mixed[source]))
-        for selector, source, dimension_list in (
-            ("persons", VICTIM_SOURCES[VICTIMS], KEPT[VICTIMS]),
-            ("cases", FACET_SOURCES[CASES], EVENT_DIMENSIONS),
-            ("cases", VICTIM_SOURCES[CASES], PERSON_DIMENSIONS),
-            ("events", VICTIM_SOURCES[EVENTS], PERSON_DIMENSIONS),
+        for selector, source, counted in (
+            ("persons", VICTIM_SOURCES[VICTIMS], list(KEPT[VICTIMS])),
+            ("cases", FACET_SOURCES[CASES], _kept_from(CASES, FACET_SOURCES)),
+            ("cases", VICTIM_SOURCES[CASES], _kept_from(CASES, VICTIM_SOURCES)),
+            ("events", VICTIM_SOURCES[EVENTS], _kept_from(EVENTS, VICTIM_SOURCES)),
         ):
-            wanted = [dimension for dimension in dimension_list if dimension in chosen]
+            wanted = [dimension for dimension in counted if dimension in chosen]
             if wanted:
                 for start in range(0, len(mixed[source]), RECOUNT_BATCH):
                     chunk = mixed[source][start : start + RECOUNT_BATCH]
@@ -745,19 +803,21 @@ class Tallies:
         with connection.cursor() as cursor:
             cursor.execute(statement, parameters)
             for row in cursor.fetchall():
-                if row[-2] is None:  # a rights slot beyond the facts' articles
-                    continue
                 audience, person_audience = row[0], row[1] if person else 0
                 cells[(measure, dimension, int(row[-2]), f"{audience}.{person_audience}")] += int(
                     row[-1]
                 )
         return cells
 
-    def _value_sql(self, dimension: int, name: str = "slots") -> tuple[str, str, list[Any]]:
+    def _value_sql(self, dimension: int, name: str = "engaged") -> tuple[str, str, list[Any]]:
         """(a join, the value's expression, its parameters) of a dimension, over a table
-        `t` with the events' columns. Types and rights are the facts terms' (few) written
-        out; an event engages several rights, so `t` is joined to `name`, a slot for each
-        (the value NULL beyond a term's articles)."""
+        `t` with the events' columns. Types are the facts terms' (few) written out; an
+        event engages several rights, so for them `t` is joined, as `name`, to a small
+        table of each facts term's articles (`_rights_table`)."""
+        if dimension in CROSSED_WITH:
+            join, right, parameters = self._value_sql(RIGHT, name)
+            _none, other, more = self._value_sql(CROSSED_WITH[dimension], name)
+            return join, f"{right} * {PAIR} + ({other})", parameters + more
         if dimension in (TYPE, RIGHT):
             terms = sorted(
                 self.indexer.FacetTerm.objects.filter(dimension="facts").values_list(
@@ -767,28 +827,9 @@ class Tallies:
             self.read_facts(terms)
             if dimension == TYPE:
                 return "", _case([(term, self.facts(term)[0]) for term in terms], "0"), []
-            engaged = {term: self.facts(term)[1] for term in terms}
-            slots = max((len(articles) for articles in engaged.values()), default=0) or 1
-            numbers = " UNION ALL ".join(f"SELECT {slot} AS n" for slot in range(1, slots + 1))
-            branches = " ".join(
-                f"WHEN {slot} THEN "
-                + _case(
-                    [
-                        (
-                            term,
-                            articles[slot - 1]
-                            if slot <= len(articles)
-                            else 0
-                            if slot == 1
-                            else None,
-                        )
-                        for term, articles in engaged.items()
-                    ],
-                    "0" if slot == 1 else "NULL",
-                )
-                for slot in range(1, slots + 1)
-            )
-            return f"CROSS JOIN ({numbers}) {name}", f"CASE {name}.n {branches} END", []
+            self._rights_table(terms)
+            join = f"LEFT JOIN {RIGHTS_TABLE} {name} ON {name}.facts = t.facts"
+            return join, f"COALESCE({name}.article, 0)", []
         column = {
             TOTAL: "0",
             PLACE: "t.place",
@@ -812,6 +853,25 @@ class Tallies:
         }[dimension]
         return "", f"CASE WHEN t.start_key = %s THEN 0 ELSE {expression} END", [UNDATED]
 
+    def _rights_table(self, terms: Sequence[int]) -> None:
+        """`RIGHTS_TABLE`, this connection's temporary table of (facts term, article) for
+        every article each term engages by the rules read now (0 for a term that engages
+        none): some tens of rows."""
+        rows = [(term, article) for term in terms for article in (self.facts(term)[1] or (0,))]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {RIGHTS_TABLE} "
+                "(facts integer NOT NULL, article bigint NOT NULL)"
+            )
+            cursor.execute(f"DELETE FROM {RIGHTS_TABLE}")  # noqa: S608  # nosec B608
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
+                cursor.execute(
+                    f"INSERT INTO {RIGHTS_TABLE} (facts, article) "  # noqa: S608  # nosec B608
+                    f"VALUES {', '.join(['(%s, %s)'] * len(chunk))}",
+                    [value for row in chunk for value in row],
+                )
+
     # Reading rows: two dimensions at once
 
     def crossed(
@@ -827,7 +887,7 @@ class Tallies:
         table, thing, person = (VICTIM_SOURCES if on_victims else FACET_SOURCES)[measure]
         joins, values, parameters = [], [], []
         for position, dimension in enumerate(dimensions):
-            join, value, used = self._value_sql(dimension, f"slots{position}")
+            join, value, used = self._value_sql(dimension, f"engaged{position}")
             joins.append(join)
             values.append(value)
             parameters += used
@@ -848,13 +908,12 @@ class Tallies:
         with connection.cursor() as cursor:
             cursor.execute(statement, [*parameters, *audiences, *(audiences if person else [])])
             for row in cursor.fetchall():
-                if None not in row:  # (NULL: a rights slot beyond the facts' articles)
-                    found[tuple(int(value) for value in row[:-1])] = int(row[-1])
+                found[tuple(int(value) for value in row[:-1])] = int(row[-1])
         return found
 
     def rules_changed(self) -> None:
         self._facts, self._rules, self._rule_types = {}, defaultdict(list), set()
-        self.recount([RIGHT])
+        self.recount([RIGHT, *RIGHT_BY.values()])
 
 
 # Where each measure's things are counted from: (table, the thing's column, whether its
@@ -875,18 +934,23 @@ _SOURCES = (*VICTIM_SOURCES.values(), *FACET_SOURCES.values())
 
 def _source(measure: int, dimension: int) -> tuple[str, str, bool]:
     """Where the things of a measure are counted by a dimension from."""
-    if measure == VICTIMS or dimension in PERSON_DIMENSIONS:
+    if measure == VICTIMS or base(dimension) in PERSON_DIMENSIONS:
         return VICTIM_SOURCES[measure]
     return FACET_SOURCES[measure]
 
 
-def _case(pairs: list[tuple[int, int | None]], otherwise: str) -> str:
+def _kept_from(measure: int, sources: dict[int, tuple[str, str, bool]]) -> list[int]:
+    """The dimensions of `measure` counted from `sources`' table."""
+    return [
+        dimension for dimension in KEPT[measure] if _source(measure, dimension) == sources[measure]
+    ]
+
+
+def _case(pairs: list[tuple[int, int]], otherwise: str) -> str:
     """A CASE over the facts term of `t` giving each term's value (our own integers)."""
     if not pairs:
         return otherwise
-    branches = " ".join(
-        f"WHEN {int(term)} THEN {'NULL' if value is None else int(value)}" for term, value in pairs
-    )
+    branches = " ".join(f"WHEN {int(term)} THEN {int(value)}" for term, value in pairs)
     return f"CASE t.facts {branches} ELSE {otherwise} END"
 
 
