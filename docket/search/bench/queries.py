@@ -309,6 +309,15 @@ QUERIES: list[StandardQuery] = [
         rows="place",
         columns="sex",
     ),
+    _report_query(
+        "report_victims_right_by_month",
+        "a cross-tab of distinct victims, rights at stake by month (the rights' own "
+        "cells: an event engages several rights)",
+        measure="victims",
+        rows="right",
+        columns="period",
+        period="month",
+    ),
     StandardQuery(
         "report_page",
         "page",
