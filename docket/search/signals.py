@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from docket.search.documents import CASE, EVENT, LETTER, PERSON, SOURCE, Indexer
 
@@ -64,7 +64,7 @@ def deferred_indexing() -> Iterator[None]:
     for case_id in sorted(pending.get(CASE, set()) - created):
         refresh_case_events(indexer, case_id)
     if pending.get(RULES):
-        indexer.tallies.rules_changed()
+        indexer.tallies.rules_changed(pending[RULES])
 
 
 def saved_in_bulk(kind: str, ids: list[int], *, created: bool = False) -> None:
@@ -297,16 +297,44 @@ def event_type_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: An
         _sync_all(Indexer(), EVENT, Event.objects.filter(type_id=instance.pk))
 
 
+def rule_leaving(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before a rule is deleted, or its articles cleared: the articles it engages (its
+    links are gone by the time the change is signalled)."""
+    if kwargs.get("action", "pre_delete") in ("pre_delete", "pre_clear"):
+        from docket.law.models import RightsRule
+
+        if isinstance(instance, RightsRule):
+            rule: Any = instance
+            rule._search_articles = set(rule.articles.values_list("pk", flat=True))
+
+
 def rules_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
-    """A rights rule or the articles it engages changed: the reports' counts by rights
-    at stake are counted again (docket.search.tallies)."""
+    """A rights rule or the articles it engages changed: the reports' counts of the
+    articles it engaged before or after, and of "none by the rules", are counted again
+    (docket.search.tallies)."""
     if raw or kwargs.get("action", "post_")[:5] != "post_":
         return
+    articles = {0, *_articles_touched(kwargs.get("instance"), kwargs.get("action"), kwargs)}
     pending = _pending.get()
     if pending is not None:
-        pending[RULES].add(0)
+        pending[RULES] |= articles
     else:
-        Indexer().tallies.rules_changed()
+        Indexer().tallies.rules_changed(articles)
+
+
+def _articles_touched(instance: Any, action: str | None, signal: dict[str, Any]) -> set[int]:
+    """The articles whose events a change to a rule, to a rule's articles or to an article
+    may move in or out of."""
+    from docket.law.models import Article
+
+    if isinstance(instance, Article):  # deleted, or its rules changed from its side
+        return {instance.pk}
+    if action in ("post_add", "post_remove"):
+        return set(signal.get("pk_set") or ())
+    if action == "post_clear" or signal.get("signal") is post_delete:
+        return set(getattr(instance, "_search_articles", ()))
+    # Saved: its event type or its conditions may have changed, not its articles.
+    return set(instance.articles.values_list("pk", flat=True))
 
 
 def connect() -> None:
@@ -347,7 +375,11 @@ def connect() -> None:
         letter_cases_changed, sender=Letter.cases.through, dispatch_uid=f"{uid}.letter_cases"
     )
     post_save.connect(rules_changed, sender=RightsRule, dispatch_uid=f"{uid}.rule_saved")
+    pre_delete.connect(rule_leaving, sender=RightsRule, dispatch_uid=f"{uid}.rule_deleting")
     post_delete.connect(rules_changed, sender=RightsRule, dispatch_uid=f"{uid}.rule_deleted")
+    m2m_changed.connect(
+        rule_leaving, sender=RightsRule.articles.through, dispatch_uid=f"{uid}.rule_clearing"
+    )
     m2m_changed.connect(
         rules_changed, sender=RightsRule.articles.through, dispatch_uid=f"{uid}.rule_articles"
     )

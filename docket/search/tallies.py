@@ -711,9 +711,15 @@ class Tallies:
                 )
             self.insert(rows)
 
-    def recount(self, dimensions: Iterable[int] | None = None, progress: Any = None) -> None:
+    def recount(
+        self,
+        dimensions: Iterable[int] | None = None,
+        progress: Any = None,
+        articles: set[int] | None = None,
+    ) -> None:
         """Every count again from EventVictim and EventFacet (of `dimensions` only, if
-        given: the rights, after a change to the rules).
+        given: the rights, after a change to the rules; of those `articles` only, if
+        given, for the rights and their cross-tabs).
 
         The things seen through one pair of audiences (nearly all) are counted by one
         grouped statement per measure and dimension; the few seen through several, one
@@ -727,8 +733,11 @@ class Tallies:
             counts.delete()
             self.AudienceSet.objects.all().delete()
             self._sets = {}
-        else:
+        elif articles is None:
             counts.filter(dimension__in=sorted(chosen)).delete()
+        else:
+            chosen &= {RIGHT, *RIGHT_BY.values()}
+            counts.filter(_of_articles_q(chosen, articles)).delete()
         if progress is not None:
             progress("report counts", 0, 1)
         cells: Counter[Cell] = Counter()
@@ -743,7 +752,7 @@ class Tallies:
             for dimension in dimension_list:
                 if dimension in chosen:
                     source = _source(measure, dimension)
-                    cells.update(self._grouped(measure, dimension, source, mixed[source]))
+                    cells.update(self._grouped(measure, dimension, source, mixed[source], articles))
         for selector, source, counted in (
             ("persons", VICTIM_SOURCES[VICTIMS], list(KEPT[VICTIMS])),
             ("cases", FACET_SOURCES[CASES], _kept_from(CASES, FACET_SOURCES)),
@@ -762,6 +771,10 @@ class Tallies:
                             dimensions=wanted,
                         )
                     )
+        if articles is not None:
+            cells = Counter(
+                {cell: count for cell, count in cells.items() if _of_articles(cell, articles)}
+            )
         self.add(cells)
 
     def _mixed(self, table: str, thing: str, person: bool) -> list[int]:
@@ -776,12 +789,18 @@ class Tallies:
             return sorted(row[0] for row in cursor.fetchall())
 
     def _grouped(
-        self, measure: int, dimension: int, source: tuple[str, str, bool], mixed: list[int]
+        self,
+        measure: int,
+        dimension: int,
+        source: tuple[str, str, bool],
+        mixed: list[int],
+        articles: set[int] | None = None,
     ) -> Counter[Cell]:
         """The cells of one measure and dimension, of the things seen through one pair of
-        audiences (all but `mixed`): one grouped statement."""
+        audiences (all but `mixed`): one grouped statement (of the rights, only those
+        cells of `articles` if given)."""
         table, thing, person = source
-        join, value, parameters = self._value_sql(dimension)
+        join, value, parameters = self._value_sql(dimension, articles=articles)
         conditions = []
         pair = "t.audience_id, t.person_audience_id" if person else "t.audience_id"
         groups = "1, 2, 3" if person else "1, 2"
@@ -809,13 +828,16 @@ class Tallies:
                 )
         return cells
 
-    def _value_sql(self, dimension: int, name: str = "engaged") -> tuple[str, str, list[Any]]:
+    def _value_sql(
+        self, dimension: int, name: str = "engaged", articles: set[int] | None = None
+    ) -> tuple[str, str, list[Any]]:
         """(a join, the value's expression, its parameters) of a dimension, over a table
         `t` with the events' columns. Types are the facts terms' (few) written out; an
         event engages several rights, so for them `t` is joined, as `name`, to a small
-        table of each facts term's articles (`_rights_table`)."""
+        table of each facts term's articles (`_rights_table`; of `articles` only, if
+        given: the rows of other terms are left out)."""
         if dimension in CROSSED_WITH:
-            join, right, parameters = self._value_sql(RIGHT, name)
+            join, right, parameters = self._value_sql(RIGHT, name, articles)
             _none, other, more = self._value_sql(CROSSED_WITH[dimension], name)
             return join, f"{right} * {PAIR} + ({other})", parameters + more
         if dimension in (TYPE, RIGHT):
@@ -827,8 +849,9 @@ class Tallies:
             self.read_facts(terms)
             if dimension == TYPE:
                 return "", _case([(term, self.facts(term)[0]) for term in terms], "0"), []
-            self._rights_table(terms)
-            join = f"LEFT JOIN {RIGHTS_TABLE} {name} ON {name}.facts = t.facts"
+            self._rights_table(terms, articles)
+            kind = "LEFT JOIN" if articles is None else "JOIN"
+            join = f"{kind} {RIGHTS_TABLE} {name} ON {name}.facts = t.facts"
             return join, f"COALESCE({name}.article, 0)", []
         column = {
             TOTAL: "0",
@@ -853,11 +876,16 @@ class Tallies:
         }[dimension]
         return "", f"CASE WHEN t.start_key = %s THEN 0 ELSE {expression} END", [UNDATED]
 
-    def _rights_table(self, terms: Sequence[int]) -> None:
+    def _rights_table(self, terms: Sequence[int], articles: set[int] | None = None) -> None:
         """`RIGHTS_TABLE`, this connection's temporary table of (facts term, article) for
         every article each term engages by the rules read now (0 for a term that engages
-        none): some tens of rows."""
-        rows = [(term, article) for term in terms for article in (self.facts(term)[1] or (0,))]
+        none; only `articles`, if given): some tens of rows."""
+        rows = [
+            (term, article)
+            for term in terms
+            for article in (self.facts(term)[1] or (0,))
+            if articles is None or article in articles
+        ]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {RIGHTS_TABLE} "
@@ -911,9 +939,13 @@ class Tallies:
                 found[tuple(int(value) for value in row[:-1])] = int(row[-1])
         return found
 
-    def rules_changed(self) -> None:
+    def rules_changed(self, articles: set[int] | None = None) -> None:
+        """Count the rights and their cross-tabs again by the rules as they are now: only
+        the cells of `articles`, if given. A change to a rule can only move an event's
+        rows into or out of the articles that rule engaged before or after it, or "none
+        by the rules" (0): the callers name those (docket.search.signals)."""
         self._facts, self._rules, self._rule_types = {}, defaultdict(list), set()
-        self.recount([RIGHT, *RIGHT_BY.values()])
+        self.recount([RIGHT, *RIGHT_BY.values()], articles=articles)
 
 
 # Where each measure's things are counted from: (table, the thing's column, whether its
@@ -937,6 +969,30 @@ def _source(measure: int, dimension: int) -> tuple[str, str, bool]:
     if measure == VICTIMS or base(dimension) in PERSON_DIMENSIONS:
         return VICTIM_SOURCES[measure]
     return FACET_SOURCES[measure]
+
+
+def _of_articles(cell: Cell, articles: set[int]) -> bool:
+    """Whether a cell of the rights or their cross-tabs counts one of `articles`."""
+    _measure, dimension, value, _key = cell
+    if dimension in CROSSED_WITH:
+        return unpair(value)[0] in articles
+    return dimension == RIGHT and value in articles
+
+
+def _of_articles_q(dimensions: set[int], articles: set[int]) -> Any:
+    """The ReportCount cells of `dimensions` (the rights and their cross-tabs) that count
+    one of `articles`."""
+    from django.db.models import Q
+
+    chosen = Q(pk__in=[])
+    if RIGHT in dimensions:
+        chosen |= Q(dimension=RIGHT, value__in=sorted(articles))
+    crossed = sorted(dimensions & set(CROSSED_WITH))
+    for article in sorted(articles):
+        chosen |= Q(
+            dimension__in=crossed, value__gte=pair(article, 0), value__lt=pair(article + 1, 0)
+        )
+    return chosen
 
 
 def _kept_from(measure: int, sources: dict[int, tuple[str, str, bool]]) -> list[int]:
