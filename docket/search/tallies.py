@@ -30,8 +30,8 @@ path that changes an event, an involvement, a person or a case passes there (sig
 the bulk services, the importer's deferred indexing). The contributions of every thing
 a change touches are taken before the change and after it, and the difference added.
 Rights come from the rules (docket.law), which an administrator may change: a change to
-them counts the rights again (`recount`, from the signals). `docket search reindex`
-builds everything again.
+them counts again the rights' cells of the articles it touches (`rules_changed`, from
+the signals). `docket search reindex` builds everything again.
 """
 
 import hashlib
