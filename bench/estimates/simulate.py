@@ -56,10 +56,25 @@ def main() -> None:
         help="the latent-class model's prior on capture probabilities: the paper's "
         "Beta(1, 1) or Jeffreys' Beta(1/2, 1/2)",
     )
+    parser.add_argument(
+        "--thinning",
+        type=int,
+        default=lcmcr.THINNING,
+        help="the latent-class sampler's thinning: one draw kept in so many steps",
+    )
+    parser.add_argument(
+        "--burn-in",
+        type=int,
+        default=lcmcr.BURN_IN,
+        help="the latent-class sampler's steps discarded at the start of each chain",
+    )
     arguments = parser.parse_args()
     rng = np.random.default_rng(arguments.seed)
     prior = lcmcr.CAPTURE_PRIOR if arguments.prior == "paper" else lcmcr.JEFFREYS
     report: dict = {"scenario": arguments.scenario, "seed": arguments.seed, "prior": prior}
+    if (arguments.thinning, arguments.burn_in) != (lcmcr.THINNING, lcmcr.BURN_IN):
+        report["thinning"] = arguments.thinning
+        report["burn_in"] = arguments.burn_in
     for method in arguments.methods.split(","):
         errors, held, timings, runs = [], 0, [], []
         for run in range(arguments.runs):
@@ -71,7 +86,14 @@ def main() -> None:
             started = time.perf_counter()
             cpu = time.process_time()
             result = estimate(
-                membership, method=method, options=Options(seed=run, capture_prior=prior)
+                membership,
+                method=method,
+                options=Options(
+                    seed=run,
+                    capture_prior=prior,
+                    thinning=arguments.thinning,
+                    burn_in=arguments.burn_in,
+                ),
             )
             timings.append(time.perf_counter() - started)
             cpu = time.process_time() - cpu
