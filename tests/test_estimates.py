@@ -386,3 +386,25 @@ def _on_exactly(result, *names):
         if on == set(names):
             return count
     return 0
+
+
+def test_the_page_runs_the_sampler_longer_when_asked(logged_in, documenter, monkeypatch):
+    """The page's warning that the chains disagree says to run longer: the page can."""
+    from functools import partial
+
+    from docket.estimates import views
+
+    _documented_world(documenter)
+    # A short run stands for the default, to keep the test quick.
+    monkeypatch.setattr(views, "Options", partial(Options, burn_in=20, samples=40, thinning=2))
+    client = logged_in(documenter)
+    url = reverse("estimates:estimate")
+    query = {**QUERY, "method": "lcmcr"}
+
+    standard = client.get(url, query).content.decode()
+    longer = client.get(url, {**query, "length": "longer"}).content.decode()
+
+    # 40 draws in 4 chains: 10 each, one in 2 (longer: one in 8) after 20 steps (80).
+    assert "4 chains of 40 steps each." in standard
+    assert "4 chains of 160 steps each." in longer
+    assert 'name="length"' in longer and "four times longer" in longer

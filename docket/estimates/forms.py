@@ -31,6 +31,16 @@ class EstimateForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Method"), choices=[(m, METHOD_LABELS[m]) for m in METHODS], initial="lcmcr"
     )
+    length = forms.ChoiceField(
+        label=_("Sampler run"),
+        choices=(("", _("standard")), ("longer", _("four times longer"))),
+        initial="",
+        required=False,
+        help_text=_(
+            "For the latent-class method: a longer run takes four times as long. Choose it "
+            "when the diagnostics say the chains disagree."
+        ),
+    )
     seed = forms.IntegerField(
         label=_("Seed"),
         min_value=0,

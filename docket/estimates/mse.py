@@ -425,6 +425,11 @@ def _diagnose_result(stratum: Stratum, method: Method, where: str) -> list[Diagn
 # Estimating -----------------------------------------------------------------------------
 
 
+# How many times longer than the default a "longer" run of the sampler is (the page's
+# choice when the chains disagree): burn-in and thinning both, the same draws kept.
+LONGER = 4
+
+
 @dataclass
 class Options:
     seed: int | None = None
@@ -499,6 +504,7 @@ def _estimate_stratum(stratum: Stratum, method: Method, options: Options) -> Non
         stratum.detail = {
             "classes_used": round(posterior.classes_used, 2),
             "chains": posterior.chains,
+            "steps": options.burn_in + -(-options.samples // options.chains) * options.thinning,
             "rhat": None if np.isnan(posterior.rhat) else round(posterior.rhat, 3),
         }
     tail = (1 - LEVEL) / 2

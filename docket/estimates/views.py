@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from docket.accounts.models import User
 from docket.estimates.forms import METHOD_LABELS, EstimateForm
-from docket.estimates.mse import EstimateError, Options, estimate, explanation
+from docket.estimates.mse import LONGER, EstimateError, Options, estimate, explanation
 from docket.estimates.records import Choice, membership, undocumented_victims
 
 # Strata beyond this many make the page slow and the estimates thin: merge them first.
@@ -42,12 +42,13 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
                 "%(count)s strata are too many to estimate at once (at most %(max)s): "
                 "choose a shorter period or no strata."
             ) % {"count": len(found), "max": MAX_STRATA}
-        seed = data["seed"] if data["seed"] is not None else 1
+        options = Options(seed=data["seed"] if data["seed"] is not None else 1)
+        if data["length"] == "longer":
+            options.burn_in *= LONGER
+            options.thinning *= LONGER
         try:
             if len(found) <= MAX_STRATA:
-                context["result"] = estimate(
-                    found, method=data["method"], options=Options(seed=seed)
-                )
+                context["result"] = estimate(found, method=data["method"], options=options)
         except EstimateError as error:
             context["error"] = str(error)
     return render(request, "estimates/estimate.html", context)
