@@ -21,6 +21,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-busy")) return;
+    if (event.defaultPrevented) return; // another script kept it from being sent
     if (form.getAttribute("aria-busy") === "true") {
       event.preventDefault(); // already sent: the page is on its way
       return;
