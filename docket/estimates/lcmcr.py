@@ -82,6 +82,7 @@ class LcmcrResult:
     # The rank-normalised split R-hat of the population size over the chains (nan for one).
     rhat: float
     chains: int
+    steps: int  # of each chain, its burn-in included
 
 
 def _stick(breaks: Floats) -> Floats:
@@ -291,6 +292,7 @@ def sample(
         classes_used=float(used.mean()),
         rhat=split_rhat(pooled) if chains > 1 else float("nan"),
         chains=chains,
+        steps=steps,
     )
 
 

@@ -504,7 +504,7 @@ def _estimate_stratum(stratum: Stratum, method: Method, options: Options) -> Non
         stratum.detail = {
             "classes_used": round(posterior.classes_used, 2),
             "chains": posterior.chains,
-            "steps": options.burn_in + -(-options.samples // options.chains) * options.thinning,
+            "steps": posterior.steps,
             "rhat": None if np.isnan(posterior.rhat) else round(posterior.rhat, 3),
         }
     tail = (1 - LEVEL) / 2
