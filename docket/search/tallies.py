@@ -166,12 +166,13 @@ def crossed_values(
 ) -> list[tuple[int, int]]:
     """The crossed (dimension, value) of a row that engages `articles` (none: 0, "none by
     the rules") and has `values`."""
-    return [
-        (RIGHT_BY[dimension], pair(article, value))
-        for dimension, value in values
-        if dimension in RIGHT_BY
-        for article in articles or (0,)
-    ]
+    bases = [pair(article, 0) for article in articles or (0,)]
+    found: list[tuple[int, int]] = []
+    for dimension, value in values:
+        crossed = RIGHT_BY.get(dimension)
+        if crossed is not None:
+            found += [(crossed, base + value) for base in bases]
+    return found
 
 
 def set_key(pairs: Iterable[Pair]) -> str:
@@ -431,15 +432,34 @@ class Tallies:
         cells: Counter[Cell] = Counter()
         keys: dict[Pair, str] = {}  # of the sets of one pair: nearly every thing's
 
+        def key(pairs: set[Pair]) -> str:
+            if len(pairs) == 1:
+                (only,) = pairs
+                return keys.get(only) or keys.setdefault(only, set_key(pairs))
+            return set_key(pairs)
+
         def add(measure: int, things: dict[int, dict[tuple[int, int], set[Pair]]]) -> None:
-            for values in things.values():
-                for (dimension, value), pairs in values.items():
-                    if len(pairs) == 1:
-                        (only,) = pairs
-                        key = keys.get(only) or keys.setdefault(only, set_key(pairs))
-                    else:
-                        key = set_key(pairs)
-                    cells[(measure, dimension, value, key)] += 1
+            cells.update(
+                (measure, dimension, value, key(pairs))
+                for values in things.values()
+                for (dimension, value), pairs in values.items()
+            )
+
+        def file(
+            things: dict[int, dict[tuple[int, int], set[Pair]]],
+            thing: int,
+            values: list[tuple[int, int]],
+            through: Pair,
+            measure: int,
+        ) -> None:
+            mine = things[thing]
+            if kept is None:  # every value a row gives a measure is one it keeps
+                for value in values:
+                    mine[value].add(through)
+                return
+            for value in values:
+                if value[0] in wanted[measure]:
+                    mine[value].add(through)
 
         person_in, event_in, case_in = _member(persons), _member(events), _member(cases)
         victims = (
@@ -476,29 +496,23 @@ class Tallies:
             articles = self.facts(row[5])[1]
             if person_in(row[1]):
                 values = own + self.event_values(row, 5)
-                for value in values + crossed_values(articles, values):
-                    if value[0] in wanted[VICTIMS]:
-                        by_person[row[1]][value].add(through)
+                file(by_person, row[1], values + crossed_values(articles, values), through, VICTIMS)
             if event_in(row[0]) or case_in(row[2]):
-                for value in own + crossed_values(articles, own):
-                    if event_in(row[0]) and value[0] in wanted[EVENTS]:
-                        by_event[row[0]][value].add(through)
-                    if case_in(row[2]) and value[0] in wanted[CASES]:
-                        by_case[row[2]][value].add(through)
+                values = own + crossed_values(articles, own)
+                if event_in(row[0]):
+                    file(by_event, row[0], values, through, EVENTS)
+                if case_in(row[2]):
+                    file(by_case, row[2], values, through, CASES)
         for row in facets:
             through = (row[2], 0)
             articles = self.facts(row[3])[1]
             if event_in(row[0]):
                 month, quarter, _year = periods(row[7])
                 values = [(MONTH, month), (QUARTER, quarter)]
-                for value in values + crossed_values(articles, values):
-                    if value[0] in wanted[EVENTS]:
-                        by_event[row[0]][value].add(through)
+                file(by_event, row[0], values + crossed_values(articles, values), through, EVENTS)
             if case_in(row[1]):
                 values = self.event_values(row, 3)
-                for value in values + crossed_values(articles, values):
-                    if value[0] in wanted[CASES]:
-                        by_case[row[1]][value].add(through)
+                file(by_case, row[1], values + crossed_values(articles, values), through, CASES)
         add(VICTIMS, by_person)
         add(EVENTS, by_event)
         add(CASES, by_case)
