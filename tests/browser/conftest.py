@@ -4,6 +4,10 @@ import os
 from typing import Any
 
 import pytest
+from django.test import Client
+
+from docket.accounts.models import Role
+from tests.conftest import pass_second_factor
 
 # Playwright's sync API runs an event loop in the test thread, where the tests
 # also create their records through the ORM.
@@ -42,3 +46,16 @@ def vocabularies(transactional_db: None) -> None:
         "docket.law.migrations.0002_load_instruments_and_rules",
     ):
         import_module(migration).load(apps, None)
+
+
+def log_in(page: Any, base: str, user: Any) -> None:
+    """Hand the browser a session of `user` as its cookie, through the second step too
+    where their role requires it (as the `logged_in` fixture): for the tests whose
+    subject is not the log-in form."""
+    client = Client()
+    client.force_login(user)
+    if user.role in {Role.ADMINISTRATOR, Role.COORDINATOR}:
+        pass_second_factor(client, user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+    )

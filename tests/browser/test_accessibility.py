@@ -36,7 +36,6 @@ from typing import Any
 
 import axe_playwright_python
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page
 
@@ -49,7 +48,7 @@ from docket.reports import services as report_services
 from docket.reports.counting import Choice
 from docket.tracing import services as tracing_services
 from tests import factories, markers
-from tests.conftest import pass_second_factor
+from tests.browser.conftest import log_in
 from tests.routes import all_routes
 from tests.test_every_route import ROUTES, Admin, Detail, Elsewhere, Public
 from tests.test_every_route import Page as PageCheck
@@ -360,15 +359,6 @@ def _untranslated(page: Page, language: str) -> list[str]:
     return sorted({text for text in page.evaluate(SHOWN_TEXT) if text in english})
 
 
-def _log_in(page: Page, base: str, user: User) -> None:
-    client = Client()
-    client.force_login(user)
-    pass_second_factor(client, user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
-    )
-
-
 # The live server needs committed data; vocabularies, which a flush after an earlier test
 # would have removed, are reloaded.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -400,7 +390,7 @@ def test_every_page_passes_axe(
         context.add_cookies([{"name": "django_language", "value": language, "url": base}])
         page.goto(base + reverse("login"))
         problems += _describe(reverse("login"), _violations(page, language, stylesheets=True))
-        _log_in(page, base, administrator)
+        log_in(page, base, administrator)
         for path in paths:
             if path == reverse("login"):
                 continue

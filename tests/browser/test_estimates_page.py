@@ -4,7 +4,7 @@ the same estimate twice, and the answer replaces the notice."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,10 +17,7 @@ def test_an_estimate_under_way_is_shown_and_sent_once(page: Page, live_server, d
     problems: list[str] = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("User name").fill(documenter.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, documenter)
     page.goto(f"{live_server.url}/estimates/")
     page.get_by_label("Victims of").select_option("detention")
 

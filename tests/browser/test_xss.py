@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from docket.accounts.models import User
@@ -28,6 +27,7 @@ from docket.lib.partialdate import PartialDate
 from docket.people import services as people_services
 from docket.people.models import Person, RelationshipKind
 from docket.people.services import NameInput
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -175,14 +175,6 @@ class Watch:
         )
 
 
-def _log_in(page: Page, live_server: Any, user: User) -> None:
-    """The documenter's session, handed to the browser as its cookie."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-
-
 @pytest.fixture
 def marked(documenter: User) -> list[Marked]:
     records: list[Marked] = []
@@ -196,7 +188,7 @@ def marked(documenter: User) -> list[Marked]:
 def test_no_payload_runs_on_any_page_and_each_is_shown_as_text(
     page: Page, live_server: Any, documenter: User, marked: list[Marked]
 ) -> None:
-    _log_in(page, live_server, documenter)
+    log_in(page, live_server.url, documenter)
     watch = Watch(page)
     base = live_server.url
     for record in marked:
@@ -224,7 +216,7 @@ def test_no_payload_runs_on_any_page_and_each_is_shown_as_text(
 def test_the_api_json_is_never_run_as_a_page(
     page: Page, live_server: Any, documenter: User, marked: list[Marked]
 ) -> None:
-    _log_in(page, live_server, documenter)
+    log_in(page, live_server.url, documenter)
     watch = Watch(page)
     record = marked[0]
     paths = [
@@ -251,7 +243,7 @@ def test_the_api_json_is_never_run_as_a_page(
 def test_the_api_docs_show_answers_with_payloads_as_text(
     page: Page, live_server: Any, documenter: User, marked: list[Marked]
 ) -> None:
-    _log_in(page, live_server, documenter)
+    log_in(page, live_server.url, documenter)
     watch = Watch(page)
 
     watch.open(f"{live_server.url}/api/v1/docs")
