@@ -420,3 +420,17 @@ def test_a_call_proposes_no_event(documenter: User, request_: TracingRequest) ->
     assert services.event_proposal(attempt, documenter) is None
     with pytest.raises(ValidationError):
         services.document_refusal(actor=documenter, attempt=attempt, new_case_title="x")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_move_outside_any_transaction_locks_and_writes_its_step(
+    documenter: User, team: Any
+) -> None:
+    """A page's view or a task calls `move_request` with no transaction open: the move
+    opens its own, so its lock on the request holds (PostgreSQL refuses a lock outside
+    one) and the status and its step are written together."""
+    request = open_request(documenter, team)
+    step = services.move_request(actor=documenter, request=request, to="searching")
+    request.refresh_from_db()
+    assert request.status == step.to_status == "searching"
+    assert request.steps.filter(to_status="searching").count() == 1

@@ -288,7 +288,6 @@ def reject_match(*, actor: Any, match: TracingMatch) -> TracingMatch:
 # Status
 
 
-@transaction.atomic
 def _check_move(now: str, to: str) -> None:
     """Refuse a status the pages do not allow after `now` (TRANSITIONS)."""
     if to not in TRANSITIONS.get(now, set()):
@@ -301,6 +300,7 @@ def _check_move(now: str, to: str) -> None:
         )
 
 
+@transaction.atomic
 def move_request(
     *,
     actor: Any,
