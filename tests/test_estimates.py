@@ -5,6 +5,7 @@ reader may see."""
 import io
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,14 @@ from django.urls import reverse
 from docket.accounts.models import Role, Team, User
 from docket.cases import services as case_services
 from docket.estimates import lcmcr, loglinear
-from docket.estimates.mse import EstimateError, Options, estimate, from_pairs, read_csv
+from docket.estimates.mse import (
+    EstimateError,
+    Options,
+    estimate,
+    explanation,
+    from_pairs,
+    read_csv,
+)
 from docket.people.merges import merge_persons
 from tests import factories
 from tests.conftest import _person
@@ -106,7 +114,7 @@ def test_the_sampler_gives_the_same_draws_for_the_same_seed():
     assert first.draws.min() >= counts.sum()
 
 
-@pytest.mark.parametrize("prior", [lcmcr.CAPTURE_PRIOR, lcmcr.JEFFREYS])
+@pytest.mark.parametrize("prior", [lcmcr.UNIFORM, lcmcr.JEFFREYS], ids=["uniform", "jeffreys"])
 def test_the_sampler_with_one_class_draws_the_exact_posterior_of_the_population_size(prior):
     """With one class the model is M_t, whose posterior under p(N) ∝ 1/N and Beta(a, b)
     capture probabilities is known in closed form: the sampler (negative binomial step
@@ -282,6 +290,47 @@ def test_docket_estimate_prints_the_estimate_as_json(tmp_path):
         call_command("estimate", str(lists), stdout=io.StringIO(), stderr=io.StringIO())
 
 
+def test_docket_estimate_uses_jeffreys_prior_unless_told_the_uniform_one(tmp_path):
+    """The uniform prior of the paper and of the R package stays one option away, for
+    comparison with LCMCR's own figures; the answer says which prior it used."""
+    lists = tmp_path / "lists.csv"
+    rows = [
+        f"{person},{name}"
+        for person, on in _simulated(300, 4, 0.3, seed=5)[""].items()
+        for name in sorted(on)
+    ]
+    lists.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def run(*extra: str) -> dict:
+        out = io.StringIO()
+        call_command(
+            "estimate", str(lists), "--seed", "2", "--samples", "100", "--burn-in", "50",
+            "--json", *extra, stdout=out, stderr=io.StringIO(),
+        )  # fmt: skip
+        return json.loads(out.getvalue())
+
+    default, uniform = run(), run("--prior", "uniform")
+
+    assert default["strata"][0]["prior"] == "jeffreys"
+    assert uniform["strata"][0]["prior"] == "uniform"
+    # The same seed and table: only the prior differs, and it moves the draws.
+    assert default["interval"] != uniform["interval"]
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("estimate", str(lists), "--prior", "flat", stdout=io.StringIO())
+    with pytest.raises(EstimateError, match="Unknown prior flat"):
+        estimate(read_csv(lists.read_text()), options=Options(prior="flat"))  # type: ignore[arg-type]
+
+
+def test_the_explanation_gives_the_simulated_coverage_of_the_prior_used():
+    """Users read the interval's upper end by how often such intervals held the truth."""
+    jeffreys = " ".join(explanation("lcmcr"))
+    uniform = " ".join(explanation("lcmcr", "uniform"))
+
+    assert "only about 8 times in 10" in jeffreys
+    assert "only about 7 times in 10" in uniform
+    assert "times in 10" not in " ".join(explanation("loglinear"))
+
+
 # The page
 
 
@@ -388,9 +437,34 @@ def _on_exactly(result, *names):
     return 0
 
 
+def test_the_page_uses_the_prior_asked_for(logged_in, documenter, monkeypatch):
+    from docket.estimates import views
+
+    _documented_world(documenter)
+    used = []
+
+    def estimate(found, *, method, options):
+        used.append(options.prior)
+        return real(found, method=method, options=options)
+
+    real = views.estimate
+    monkeypatch.setattr(views, "estimate", estimate)
+    monkeypatch.setattr(views, "Options", partial(Options, burn_in=20, samples=40, thinning=2))
+    client = logged_in(documenter)
+    url = reverse("estimates:estimate")
+    query = {**QUERY, "method": "lcmcr"}
+
+    page = client.get(url, {**query, "prior": "uniform"}).content.decode()
+    client.get(url, query)
+
+    assert used == ["uniform", "jeffreys"]
+    assert "Prior on capture probabilities: uniform (as the R package LCMCR)." in page
+    assert client.get(url, {**query, "prior": "flat"}).status_code == 200
+    assert used == ["uniform", "jeffreys"]
+
+
 def test_the_page_runs_the_sampler_longer_when_asked(logged_in, documenter, monkeypatch):
     """The page's warning that the chains disagree says to run longer: the page can."""
-    from functools import partial
 
     from docket.estimates import views
 
@@ -407,4 +481,5 @@ def test_the_page_runs_the_sampler_longer_when_asked(logged_in, documenter, monk
     # 40 draws in 4 chains: 10 each, one in 2 (longer: one in 8) after 20 steps (80).
     assert "4 chains of 40 steps each." in standard
     assert "4 chains of 160 steps each." in longer
+    assert "Prior on capture probabilities: Jeffreys&#x27;." in standard
     assert 'name="length"' in longer and "four times longer" in longer

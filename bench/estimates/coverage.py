@@ -1,4 +1,5 @@
-"""Combine simulate.py outputs (scenario "classes") into a coverage table by number of lists.
+"""Combine simulate.py outputs (scenario "classes", one prior) into a coverage table by
+number of lists.
 
     python bench/estimates/coverage.py bench/estimates/classes-seed1.json \
         bench/estimates/classes-seed2.json bench/estimates/classes-seed3-30runs.json \
@@ -51,13 +52,17 @@ def row(label: str, runs: list[dict]) -> str:
 
 def main() -> None:
     by_method: dict[str, list[dict]] = {}
+    priors: list[list[float]] = []
     print("Inputs:")
     for path in sys.argv[1:]:
         with open(path) as f:
             report = json.load(f)
         # Only runs of the same scenario, prior and sampler settings are pooled.
-        if report["scenario"] != "classes" or report["prior"] != [1.0, 1.0]:
-            raise SystemExit(f"{path}: not the 'classes' scenario with the paper's prior")
+        if report["scenario"] != "classes":
+            raise SystemExit(f"{path}: not the 'classes' scenario")
+        if priors and report["prior"] not in priors:
+            raise SystemExit(f"{path}: prior {report['prior']}, not {priors[0]} as the others")
+        priors.append(report["prior"])
         if "thinning" in report or "burn_in" in report:
             raise SystemExit(f"{path}: not the sampler's default length")
         parts = []

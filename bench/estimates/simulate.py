@@ -51,10 +51,10 @@ def main() -> None:
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="harsh")
     parser.add_argument(
         "--prior",
-        choices=("paper", "jeffreys"),
-        default="paper",
-        help="the latent-class model's prior on capture probabilities: the paper's "
-        "Beta(1, 1) or Jeffreys' Beta(1/2, 1/2)",
+        choices=sorted(lcmcr.PRIORS),
+        default=lcmcr.DEFAULT_PRIOR,
+        help="the latent-class model's prior on capture probabilities: Jeffreys' "
+        "Beta(1/2, 1/2) (the default) or the uniform Beta(1, 1) of the paper",
     )
     parser.add_argument(
         "--thinning",
@@ -70,8 +70,11 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     rng = np.random.default_rng(arguments.seed)
-    prior = lcmcr.CAPTURE_PRIOR if arguments.prior == "paper" else lcmcr.JEFFREYS
-    report: dict = {"scenario": arguments.scenario, "seed": arguments.seed, "prior": prior}
+    report: dict = {
+        "scenario": arguments.scenario,
+        "seed": arguments.seed,
+        "prior": lcmcr.PRIORS[arguments.prior],
+    }
     if (arguments.thinning, arguments.burn_in) != (lcmcr.THINNING, lcmcr.BURN_IN):
         report["thinning"] = arguments.thinning
         report["burn_in"] = arguments.burn_in
@@ -90,7 +93,7 @@ def main() -> None:
                 method=method,
                 options=Options(
                     seed=run,
-                    capture_prior=prior,
+                    prior=arguments.prior,
                     thinning=arguments.thinning,
                     burn_in=arguments.burn_in,
                 ),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from docket.cases.models import EventType
+from docket.estimates.lcmcr import DEFAULT_PRIOR, PRIORS
 from docket.estimates.mse import METHODS
 from docket.lib.forms import DayField
 
@@ -16,6 +17,7 @@ LISTS_BY = (
 )
 STRATA_BY = (("", _("no strata")), ("place", _("place")), ("year", _("year")))
 METHOD_LABELS = {"lcmcr": _("Bayesian latent classes (LCMCR)"), "loglinear": _("Log-linear models")}
+PRIOR_LABELS = {"jeffreys": _("Jeffreys'"), "uniform": _("uniform (as the R package LCMCR)")}
 
 
 class EstimateForm(forms.Form):
@@ -39,6 +41,18 @@ class EstimateForm(forms.Form):
         help_text=_(
             "For the latent-class method: a longer run takes four times as long. Choose it "
             "when the diagnostics say the chains disagree."
+        ),
+    )
+    prior = forms.ChoiceField(
+        label=_("Prior on capture probabilities"),
+        choices=[(name, PRIOR_LABELS[name]) for name in PRIORS],
+        initial=DEFAULT_PRIOR,
+        required=False,
+        help_text=_(
+            "For the latent-class method. Jeffreys' leaves more room for victims whom every "
+            "list rarely reaches: in simulations its intervals held the true total more often "
+            "(86 in 100, against 76) and were wider. The uniform prior is the one of the paper "
+            "and of the R package LCMCR: choose it to compare with figures made there."
         ),
     )
     seed = forms.IntegerField(

@@ -10,10 +10,17 @@ The model: every person of the population (documented or not) belongs to one
 of up to K latent classes (a truncated stick-breaking approximation of a
 Dirichlet process, with concentration alpha ~ Gamma(a, b)); within a class,
 being on each list is an independent coin with its own probability
-(product-Bernoulli, each lambda ~ Beta(1, 1)). Mixing classes lets capture
-probabilities vary between persons and makes lists depend on each other
-through who they reach, which is what real documentation lists do. The
-population size has the prior p(N) proportional to 1/N.
+(product-Bernoulli). Mixing classes lets capture probabilities vary between
+persons and makes lists depend on each other through who they reach, which is
+what real documentation lists do. The population size has the prior p(N)
+proportional to 1/N.
+
+One choice departs from the paper: each capture probability's prior is
+Jeffreys' Beta(1/2, 1/2) by default, not the uniform Beta(1, 1) of the paper and
+the R package (offered as "uniform"). A group of persons that lists rarely reach
+needs small capture probabilities on every list, a corner to which the uniform
+prior gives little room, so its posterior leans below the truth when such a
+group is large; Jeffreys' prior leans less (docs/estimates.md, "Which prior").
 
 The Gibbs sampler augments the data with the persons no list holds: given the
 rest, their number is negative binomial, and they are given classes like the
@@ -42,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import lgamma, log, sqrt
 from statistics import NormalDist
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -67,11 +75,14 @@ THINNING = 20
 MOVES = 3
 # Chains run from dispersed starts, their draws pooled.
 CHAINS = 4
-# The prior on each capture probability, Beta(a, b): the paper's uniform Beta(1, 1).
-CAPTURE_PRIOR = (1.0, 1.0)
-# Jeffreys' prior for a probability, Beta(1/2, 1/2): less weight against capture
-# probabilities near 0 (or 1); offered beside the paper's, never in its place.
+# The prior on each capture probability, Beta(a, b). Jeffreys' Beta(1/2, 1/2) (the
+# default) gives small capture probabilities more room than the uniform Beta(1, 1) of the
+# paper and the R package, which is offered for comparison with it.
 JEFFREYS = (0.5, 0.5)
+UNIFORM = (1.0, 1.0)
+PRIORS = {"jeffreys": JEFFREYS, "uniform": UNIFORM}
+DEFAULT_PRIOR: Final = "jeffreys"
+CAPTURE_PRIOR = PRIORS[DEFAULT_PRIOR]
 
 
 @dataclass

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from docket.accounts.models import User
-from docket.estimates.forms import METHOD_LABELS, EstimateForm
-from docket.estimates.mse import LONGER, EstimateError, Options, estimate, explanation
+from docket.estimates.forms import METHOD_LABELS, PRIOR_LABELS, EstimateForm
+from docket.estimates.lcmcr import DEFAULT_PRIOR
+from docket.estimates.mse import LONGER, EstimateError, Options, Prior, estimate, explanation
 from docket.estimates.records import Choice, membership, undocumented_victims
 
 # Strata beyond this many make the page slow and the estimates thin: merge them first.
@@ -36,13 +37,18 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
         found = membership(user, choice)
         context["unlisted"] = undocumented_victims(user, choice)
         context["method_label"] = METHOD_LABELS[data["method"]]
-        context["explanation"] = explanation(data["method"])
+        prior: Prior = data["prior"] or DEFAULT_PRIOR
+        context["prior_label"] = PRIOR_LABELS[prior]
+        context["explanation"] = explanation(data["method"], prior)
         if len(found) > MAX_STRATA:
             context["error"] = _(
                 "%(count)s strata are too many to estimate at once (at most %(max)s): "
                 "choose a shorter period or no strata."
             ) % {"count": len(found), "max": MAX_STRATA}
-        options = Options(seed=data["seed"] if data["seed"] is not None else 1)
+        options = Options(
+            seed=data["seed"] if data["seed"] is not None else 1,
+            prior=prior,
+        )
         if data["length"] == "longer":
             options.burn_in *= LONGER
             options.thinning *= LONGER

@@ -1,4 +1,5 @@
-"""`docket estimate LISTS.csv [--method loglinear|lcmcr] [--seed N] [--strata COLUMN] [--json]`:
+"""`docket estimate LISTS.csv [--method loglinear|lcmcr] [--seed N] [--strata COLUMN]
+[--prior jeffreys|uniform] [--json]`:
 how many persons there were in all, documented or not, from rows `person_id,list`.
 
 Works on the CSV alone, with nothing in Docket's database (an export from any
@@ -13,7 +14,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.estimates import lcmcr
-from docket.estimates.mse import METHODS, EstimateError, Options, estimate, explanation, read_csv
+from docket.estimates.mse import (
+    METHODS,
+    EstimateError,
+    Options,
+    Prior,
+    estimate,
+    explanation,
+    read_csv,
+)
 
 
 def _positive(text: str) -> int:
@@ -55,6 +64,16 @@ class Command(BaseCommand):
             default=lcmcr.BURN_IN,
             help=f"sampler steps each chain discards first (default {lcmcr.BURN_IN})",
         )
+        parser.add_argument(
+            "--prior",
+            choices=sorted(lcmcr.PRIORS),
+            default=lcmcr.DEFAULT_PRIOR,
+            help=(
+                "the latent-class method's prior on capture probabilities: Jeffreys' "
+                "Beta(1/2, 1/2) (default) or the uniform Beta(1, 1) of the paper and of the "
+                "R package LCMCR"
+            ),
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(
@@ -66,6 +85,7 @@ class Command(BaseCommand):
         strata: str | None,
         samples: int,
         burn_in: int,
+        prior: Prior,
         json: bool,
         **options: Any,
     ) -> None:
@@ -84,7 +104,9 @@ class Command(BaseCommand):
             result = estimate(
                 membership,
                 method=method,  # type: ignore[arg-type]
-                options=Options(seed=seed, burn_in=burn_in, samples=samples, progress=progress),
+                options=Options(
+                    seed=seed, burn_in=burn_in, samples=samples, prior=prior, progress=progress
+                ),
             )
         except EstimateError as error:
             raise CommandError(str(error)) from None
@@ -97,13 +119,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"estimate: {round(result.estimate)} "
                 f"({round(low)} to {round(high)}, {result.level:.0%}) by {result.method}"
+                + (f", {prior} prior" if result.method == "lcmcr" else "")
             )
         else:
             self.stdout.write("estimate: none")
         for item in result.all_diagnostics():
             self.stdout.write(f"{item.severity}: {item.message}")
         self.stdout.write("")
-        for paragraph in explanation(result.method):
+        for paragraph in explanation(result.method, prior):
             self.stdout.write(paragraph)
 
 
