@@ -49,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import lgamma, log, sqrt
 from statistics import NormalDist
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,8 +80,9 @@ CHAINS = 4
 # paper and the R package, which is offered for comparison with it.
 JEFFREYS = (0.5, 0.5)
 UNIFORM = (1.0, 1.0)
-PRIORS = {"jeffreys": JEFFREYS, "uniform": UNIFORM}
-DEFAULT_PRIOR: Final = "jeffreys"
+Prior = Literal["jeffreys", "uniform"]
+PRIORS: dict[Prior, tuple[float, float]] = {"jeffreys": JEFFREYS, "uniform": UNIFORM}
+DEFAULT_PRIOR: Final[Prior] = "jeffreys"
 CAPTURE_PRIOR = PRIORS[DEFAULT_PRIOR]
 
 

@@ -30,12 +30,12 @@ from docket.estimates import lcmcr, loglinear
 
 Method = Literal["loglinear", "lcmcr"]
 METHODS: tuple[Method, ...] = ("loglinear", "lcmcr")
-Prior = Literal["jeffreys", "uniform"]
+Prior = lcmcr.Prior
 # How many intervals in 10 of the latent-class method held the true total on simulated
 # populations with a group that lists rarely reach, under each prior: between the
 # coverage of all runs and that of the runs whose chains agreed (docs/estimates.md,
 # "Which prior": 0.86 and 0.78 under Jeffreys', 0.76 and 0.67 under the uniform prior).
-SIMULATED_COVERAGE: dict[str, int] = {"jeffreys": 8, "uniform": 7}
+SIMULATED_COVERAGE: dict[Prior, int] = {"jeffreys": 8, "uniform": 7}
 LEVEL = 0.95
 # Below these a list, a stratum or an overlap is too small to lean on.
 SMALL_LIST = 10
